@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+CONFIG ?= sources.toml
+DEV_SET ?= ../shared/extraction-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint eval bench clean
+
+help:
+	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
+	@echo "make test   install the test extras and run the whole suite"
+	@echo "make lint   ruff and mypy"
+	@echo "make eval   extraction quality on $(DEV_SET), beside trafilatura"
+	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/scraper run --config $(CONFIG)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check scraper spiders tests scripts
+	$(BIN)/mypy scraper
+
+eval: $(VENV)/.installed-dev
+	$(BIN)/python scripts/eval.py --dev-set $(DEV_SET)
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python scripts/bench.py --dev-set $(DEV_SET)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
