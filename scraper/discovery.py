@@ -1,0 +1,365 @@
+"""Listing pages (feeds, sitemaps, section pages) -> the article links they list.
+
+Pure parsing: bytes in, frozen dataclasses out. The spider only wires this in
+(the way scrapy's `utils/sitemap.py` stays apart from its `SitemapSpider`), so
+nothing here imports scrapy or the database. The format is detected by
+content, never by URL: sources list feeds under any address.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from time import struct_time
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import lxml.etree
+import lxml.html
+
+from scraper.extraction.urls import canonical_url
+
+# A gzip body may decompress to at most this much; a bigger one is treated as
+# garbage rather than risking memory on a decompression bomb.
+MAX_DECOMPRESSED = 50 * 1024 * 1024
+# Not plain application/json: WordPress advertises its REST API under that type.
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One address a listing points to, with the date and title the listing gives it."""
+
+    url: str  # absolute, canonical_url()'d
+    published_at: datetime | None  # timezone-aware (UTC when the listing gave no zone)
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one listing page holds."""
+
+    kind: str  # "rss" | "atom" | "jsonfeed" | "sitemap" | "sitemapindex" | "html" | "unknown"
+    links: tuple[Link, ...]  # sitemapindex: child sitemaps; html: candidate article links
+    feeds: tuple[str, ...] = ()  # html only: advertised feed addresses (absolute)
+
+
+UNKNOWN = Listing("unknown", ())
+
+
+def parse_listing(body: bytes, url: str, content_type: str | None = None) -> Listing:
+    """Return the listing `body` holds, detected by content; `Listing("unknown", ())` for garbage."""
+    try:
+        data = _gunzip(body or b"")
+        if data is None:
+            return UNKNOWN
+        return _parse_by_root(data, url, (content_type or "").lower())
+    except Exception:  # noqa: BLE001 - a bad listing must never stop a crawl
+        return UNKNOWN
+
+
+def newest_first(links: Iterable[Link]) -> list[Link]:
+    """Return dated links newest first, then undated links in document order."""
+    links = list(links)
+    dated = [link for link in links if link.published_at is not None]
+    dated.sort(key=lambda link: link.published_at, reverse=True)  # type: ignore[arg-type,return-value]
+    return dated + [link for link in links if link.published_at is None]
+
+
+def too_old(link: Link, max_age_days: int | None, now: datetime) -> bool:
+    """Return True when the listing dates `link` more than `max_age_days` before `now`.
+
+    Undated links are never too old: only the article page can tell.
+    """
+    if max_age_days is None or link.published_at is None:
+        return False
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now - link.published_at > timedelta(days=max_age_days)
+
+
+# --- detection ---------------------------------------------------------------
+
+_PROLOG = re.compile(rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*", re.DOTALL | re.I)
+_ROOT = re.compile(rb"<([A-Za-z][\w:.-]*)")
+_HTML_TAGS = {"html", "head", "body", "title", "meta", "div", "p", "a", "script", "link"}
+
+
+def _gunzip(body: bytes) -> bytes | None:
+    """Return `body`, gunzipped when it starts with the gzip magic; None when corrupt or too big."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        data = inflater.decompress(body, MAX_DECOMPRESSED + 1)
+    except zlib.error:
+        return None
+    return None if len(data) > MAX_DECOMPRESSED else data
+
+
+def _parse_by_root(data: bytes, url: str, content_type: str) -> Listing:
+    """Return the listing for decompressed `data`, dispatching on its first element or JSON."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"{", b"[")):
+        return _parse_jsonfeed(data, url)
+    prolog = _PROLOG.match(head)
+    match = _ROOT.search(head, prolog.end() if prolog else 0)
+    if not match:
+        return _parse_html(data, url) if "html" in content_type else UNKNOWN
+    root = match.group(1).decode("ascii").split(":")[-1].lower()
+    if root in ("rss", "rdf", "feed"):
+        return _parse_feed(data, url)
+    if root in ("urlset", "sitemapindex"):
+        return _parse_sitemap(data, url)
+    if root in _HTML_TAGS or "html" in content_type or b"<html" in head.lower():
+        return _parse_html(data, url)
+    return UNKNOWN
+
+
+# --- RSS / Atom ----------------------------------------------------------------
+
+
+def _parse_feed(data: bytes, url: str) -> Listing:
+    """Return an rss/atom listing parsed by feedparser (which copes with broken feeds)."""
+    parsed = feedparser.parse(data, response_headers={"content-location": url})
+    version = parsed.get("version") or ""
+    kind = "atom" if version.startswith("atom") else "rss"
+    if not version and not parsed.entries:
+        return UNKNOWN
+    links = []
+    for entry in parsed.entries:
+        href = _entry_href(entry)
+        if not href:
+            continue
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        links.append(Link(canonical_url(href, base=url), _from_struct(when),
+                          _clean(entry.get("title"))))
+    return Listing(kind, tuple(_dedupe(links)))
+
+
+def _entry_href(entry: feedparser.FeedParserDict) -> str | None:
+    """Return the entry's page address: its alternate link, else a URL-shaped id."""
+    for link in entry.get("links") or ():
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return str(link["href"])
+    if entry.get("link"):
+        return str(entry["link"])
+    guid = entry.get("id") or ""
+    return guid if guid.startswith(("http://", "https://")) else None
+
+
+def _from_struct(when: struct_time | None) -> datetime | None:
+    """Return feedparser's UTC struct_time as an aware datetime."""
+    if not when:
+        return None
+    try:
+        return datetime(*when[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- JSON Feed -------------------------------------------------------------------
+
+
+def _parse_jsonfeed(data: bytes, url: str) -> Listing:
+    """Return a jsonfeed listing (jsonfeed.org version 1 or 1.1), else unknown."""
+    feed = json.loads(data.decode("utf-8-sig", errors="replace"))
+    if not isinstance(feed, dict) or "jsonfeed.org/version/" not in str(feed.get("version")):
+        return UNKNOWN
+    links = []
+    for item in feed.get("items") or ():
+        if not isinstance(item, dict):
+            continue
+        href = item.get("url") or (item.get("id") if str(item.get("id", "")).startswith("http") else None)
+        if not isinstance(href, str) or not href.strip():
+            continue
+        when = _parse_w3c_date(item.get("date_published") or item.get("date_modified"))
+        links.append(Link(canonical_url(href, base=url), when, _clean(item.get("title"))))
+    return Listing("jsonfeed", tuple(_dedupe(links)))
+
+
+def _parse_w3c_date(value: object) -> datetime | None:
+    """Return an RFC 3339 / W3C datetime (or bare date) as an aware datetime; naive means UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            when = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
+        except ValueError:
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+# --- sitemaps ----------------------------------------------------------------------
+
+# No entity expansion and no network: sitemaps come from strangers.
+_XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
+                                   recover=True, remove_comments=True, remove_pis=True)
+
+
+def _parse_sitemap(data: bytes, url: str) -> Listing:
+    """Return a sitemap (urlset, incl. Google News) or sitemapindex listing."""
+    root = lxml.etree.fromstring(data, parser=_XML_PARSER)
+    if root is None:
+        return UNKNOWN
+    kind = "sitemapindex" if _local(root.tag) == "sitemapindex" else "sitemap"
+    links = [link for el in root if (link := _sitemap_entry(el, url)) is not None]
+    return Listing(kind, tuple(_dedupe(links)))
+
+
+def _sitemap_entry(el: lxml.etree._Element, url: str) -> Link | None:
+    """Return the Link of one <url>/<sitemap> element; news:publication_date beats lastmod."""
+    if not isinstance(el.tag, str) or _local(el.tag) not in ("url", "sitemap"):
+        return None
+    loc = lastmod = news_date = title = None
+    for child in el.iter():
+        name = _local(child.tag) if isinstance(child.tag, str) else ""
+        text = (child.text or "").strip()
+        if name == "loc" and loc is None and child.getparent() is el:
+            loc = text
+        elif name == "lastmod":
+            lastmod = text
+        elif name == "publication_date":
+            news_date = text
+        elif name == "title" and child.getparent() is not el:
+            title = text
+    if not loc:
+        return None
+    when = _parse_w3c_date(news_date) or _parse_w3c_date(lastmod)
+    return Link(canonical_url(loc, base=url), when, _clean(title))
+
+
+def _local(tag: str) -> str:
+    """Return an element tag without its namespace."""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+# --- HTML section pages -----------------------------------------------------------
+
+
+def _parse_html(data: bytes, url: str) -> Listing:
+    """Return an html listing: same-site article-shaped links and the advertised feeds."""
+    doc = lxml.html.document_fromstring(data)
+    base = url
+    for href in doc.xpath("//base/@href")[:1]:
+        base = canonical_url(str(href), base=url)
+    feeds = []
+    for el in doc.xpath("//link[@href]"):
+        rels = (el.get("rel") or "").lower().split()
+        if "alternate" in rels and (el.get("type") or "").lower().strip() in FEED_TYPES:
+            feeds.append(canonical_url(el.get("href"), base=base))
+    links = list(_harvest_links(doc, base, url))
+    return Listing("html", tuple(_dedupe(links)), tuple(dict.fromkeys(feeds)))
+
+
+def _harvest_links(doc: lxml.html.HtmlElement, base: str, page_url: str) -> Iterator[Link]:
+    """Yield article-shaped links of the page outside its navigation menus."""
+    page = canonical_url(page_url)
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        if _in_navigation(a):
+            continue
+        link = canonical_url(href, base=base)
+        if link == page or not _near_site(link, page) or not looks_like_article_url(link):
+            continue
+        yield Link(link, None, _clean(a.text_content()) or _clean(a.get("title")))
+
+
+def _in_navigation(el: lxml.html.HtmlElement) -> bool:
+    """Return True when `el` sits inside a <nav> or role=navigation menu."""
+    for parent in el.iterancestors():
+        if parent.tag == "nav" or (parent.get("role") or "").lower() == "navigation":
+            return True
+    return False
+
+
+def _near_site(link: str, page: str) -> bool:
+    """Return True when `link` is on the page's host or a sub/parent domain of it.
+
+    Looser than same_site(): news sites link www. pages to news. or edition.
+    subdomains; the spider's allowed_domains draws the final line.
+    """
+    a = _bare_host(link)
+    b = _bare_host(page)
+    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+
+
+def _bare_host(url: str) -> str:
+    """Return the URL's lower-case host without a leading www."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+# --- URL shape ---------------------------------------------------------------------
+
+_MEDIA = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|avif|pdf|docx?|xlsx?|pptx?|zip|gz|tgz|rar|7z"
+    r"|mp[34]|m4[av]|mov|avi|wmv|webm|mkv|ogg|wav|flac|css|js|json|xml|rss|atom|txt|csv|woff2?|ttf|eot)$",
+    re.I,
+)
+_NOT_ARTICLE_DIRS = {
+    "tag", "tags", "category", "categories", "author", "authors", "topic", "topics", "section",
+    "sections", "search", "feed", "feeds", "rss", "atom", "login", "logout", "signin", "sign-in",
+    "signup", "sign-up", "register", "subscribe", "subscription", "subscriptions", "privacy",
+    "privacy-policy", "terms", "terms-of-service", "terms-of-use", "terms-and-conditions",
+    "contact", "contact-us", "about", "about-us", "account", "my-account", "profile", "cookies",
+    "cookie-policy", "wp-admin", "wp-login.php", "cart", "shop", "newsletters", "archive", "archives",
+}
+_INDEX_NAMES = {"index.html", "index.htm", "index.php", "default.aspx", "home", "home.html"}
+_DATE_PATH = re.compile(r"/(19[89]\d|20\d\d)/(0?[1-9]|1[0-2])(/(0?[1-9]|[12]\d|3[01]))?/")
+_COMPACT_DATE = re.compile(r"(^|[/-])(19[89]\d|20\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])([/-]|$)")
+# Five digits or more: shorter numbers are years ("elections-2024") or editions.
+_NUMERIC_ID = re.compile(r"(^|\D)\d{5,}(\D|$)")
+_PAGINATION = re.compile(r"/page/\d+/?$|[?&](page|p|paged|start|offset)=\d+", re.I)
+
+
+def looks_like_article_url(url: str) -> bool:
+    """Return True when the URL is shaped like one story's page, not an index, tag, media or utility page."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    path = unquote(parts.path)
+    segments = [s for s in path.lower().split("/") if s]
+    if not segments or segments[-1] in _INDEX_NAMES or _MEDIA.search(path):
+        return False
+    if any(s in _NOT_ARTICLE_DIRS for s in segments) or _PAGINATION.search(path + "?" + parts.query):
+        return False
+    if _DATE_PATH.search(path + "/") or _COMPACT_DATE.search(path):
+        return True
+    last = segments[-1]
+    if _NUMERIC_ID.search(last) or re.search(r"\.(s?html?|php|aspx?)$", last):
+        return True
+    words = [w for w in re.split(r"[-_+]", re.sub(r"\.\w+$", "", last)) if re.search(r"[a-z]", w)]
+    return len(words) >= 3
+
+
+# --- small shared helpers ----------------------------------------------------------
+
+
+def _clean(text: object) -> str | None:
+    """Return `text` with whitespace collapsed, or None when empty."""
+    if not isinstance(text, str):
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def _dedupe(links: Iterable[Link]) -> Iterator[Link]:
+    """Yield links once per URL, keeping the first position and filling a missing title/date."""
+    seen: dict[str, Link] = {}
+    for link in links:
+        old = seen.get(link.url)
+        if old is None:
+            seen[link.url] = link
+        elif (old.title is None and link.title) or (old.published_at is None and link.published_at):
+            seen[link.url] = Link(old.url, old.published_at or link.published_at, old.title or link.title)
+    yield from seen.values()
