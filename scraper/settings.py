@@ -1,0 +1,85 @@
+"""Service settings: declared once with name, default and help; built once into a frozen object.
+
+Precedence: command-line flag, then the environment, then `.env` (python-dotenv
+never overrides what the environment already has), then the default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+from scraper import __version__
+from scraper.errors import ConfigError
+
+DEFAULT_USER_AGENT = f"news-scraper/{__version__} (news aggregation bot; set SCRAPER_USER_AGENT to add your contact)"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its environment variable, default and help line (the README table is this list)."""
+
+    env: str
+    default: Any
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "database_url": Setting("DATABASE_URL", None, "PostgreSQL URL; unset: an embedded PostgreSQL in the data folder"),
+    "data_dir": Setting("SCRAPER_DATA_DIR", "~/.local/share/scraper", "embedded database and spool folder"),
+    "config": Setting("SCRAPER_CONFIG", "sources.toml", "the sources file"),
+    "host": Setting("SCRAPER_HOST", "127.0.0.1", "address the daemon's ops page and API listen on"),
+    "port": Setting("SCRAPER_PORT", 8080, "port of the ops page and API"),
+    "api_token": Setting("SCRAPER_API_TOKEN", None, "bearer token for the ops page and API; unset: loopback only"),
+    "user_agent": Setting("SCRAPER_USER_AGENT", DEFAULT_USER_AGENT, "User-Agent header of every request"),
+    "log_level": Setting("SCRAPER_LOG_LEVEL", "WARNING", "log level of crawls (DEBUG, INFO, WARNING, ERROR)"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force for one process."""
+
+    database_url: str | None
+    data_dir: Path
+    config: Path
+    host: str
+    port: int
+    api_token: str | None
+    user_agent: str
+    log_level: str
+
+
+def load_settings(overrides: dict[str, Any] | None = None, env_file: str | Path | None = ".env") -> Settings:
+    """Return the settings from flags (`overrides`), the environment, `.env` and defaults."""
+    if env_file and Path(env_file).is_file():
+        load_dotenv(env_file, override=False)
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values: dict[str, Any] = {}
+    for name, setting in SETTINGS.items():
+        raw = overrides.get(name, os.environ.get(setting.env) or setting.default)
+        values[name] = _convert(name, setting, raw)
+    return Settings(**values)
+
+
+def _convert(name: str, setting: Setting, raw: Any) -> Any:
+    target = {f.name: f.type for f in fields(Settings)}[name]
+    if raw is None or raw == "":
+        return None
+    if target == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{setting.env}={raw!r} is not a whole number; set it to e.g. {setting.default}") from None
+    if target == "Path":
+        return Path(str(raw)).expanduser()
+    if name == "log_level":
+        level = str(raw).upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ConfigError(f"{setting.env}={raw!r} is not a log level; use DEBUG, INFO, WARNING or ERROR")
+        return level
+    return str(raw)
