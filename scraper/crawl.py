@@ -1,0 +1,132 @@
+"""One crawl of one source, in this process: lock, run row, Scrapy, counts, outcome.
+
+Twisted's reactor cannot restart inside one process, so a process runs one
+crawl; the daemon starts each crawl as a child process (`python -m scraper crawl`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scraper import db, runs
+from scraper.settings import Settings
+from scraper.sources import Source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    """What one crawl did, as stored in its crawl_runs row."""
+
+    run_id: int
+    source: str
+    status: str
+    pages_fetched: int
+    articles_new: int
+    articles_updated: int
+    articles_unchanged: int
+    errors: int
+    error: str | None
+    refused: int = 0  # requests refused for reaching a non-public address
+
+    def line(self) -> str:
+        """Return the one-line summary the CLI prints."""
+        text = (f"crawl {self.run_id} of {self.source}: {self.status}; {self.pages_fetched} pages fetched, "
+                f"{self.articles_new} new, {self.articles_updated} updated, "
+                f"{self.articles_unchanged} unchanged, {self.errors} errors")
+        return text + (f" (first: {self.error})" if self.error else "")
+
+
+def scrapy_settings(settings: Settings, source: Source, database_url: str, run_id: int,
+                    refuse_private: bool = False) -> dict[str, Any]:
+    """Return the Scrapy settings of a crawl: polite defaults, then the source's own settings."""
+    values: dict[str, Any] = {
+        "BOT_NAME": "news-scraper",
+        "USER_AGENT": settings.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": 1.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
+        "RETRY_TIMES": 1,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": settings.log_level,
+        "ITEM_PIPELINES": {"scraper.pipelines.StoragePipeline": 300},
+        "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.PrivateAddressGuard": 50},
+        "SCRAPER_DATABASE_URL": database_url,
+        "SCRAPER_RUN_ID": run_id,
+        "SCRAPER_SOURCE": source.name,
+        "SCRAPER_REFUSE_PRIVATE": refuse_private,
+    }
+    values.update(source.settings)
+    return values
+
+
+def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
+              only_urls: Sequence[str] = (), refuse_private: bool = False,
+              lock_name: str | None = None) -> CrawlSummary:
+    """Crawl `source` (or just `only_urls`) now and return the summary stored in crawl_runs.
+
+    Raises CrawlLocked, before writing anything, when a crawl holding the same
+    lock (by default the source's name) is already running.
+    """
+    database_url = db.resolve_database_url(settings.database_url, settings.data_dir)
+    conn = db.connect(database_url)
+    try:
+        db.migrate(conn)
+        with runs.source_lock(conn, lock_name or source.name):
+            run_id = runs.start_run(conn, source.name, trigger)
+            try:
+                stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
+                                    source, only_urls)
+            except BaseException as exc:
+                runs.finish_run(conn, run_id, status="failed", pages_fetched=0, articles_new=0,
+                                articles_updated=0, articles_unchanged=0, errors=1,
+                                error=f"{type(exc).__name__}: {exc}")
+                raise
+            summary = _summary(run_id, source.name, stats)
+            runs.finish_run(conn, run_id, status=summary.status, pages_fetched=summary.pages_fetched,
+                            articles_new=summary.articles_new, articles_updated=summary.articles_updated,
+                            articles_unchanged=summary.articles_unchanged, errors=summary.errors,
+                            error=summary.error)
+            return summary
+    finally:
+        conn.close()
+
+
+def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]) -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.news import NewsSpider
+
+    process = CrawlerProcess(values, install_root_handler=True)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, source=source, only_urls=list(only_urls))
+    process.start()
+    return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def _summary(run_id: int, source: str, stats: dict[str, Any]) -> CrawlSummary:
+    reason = stats.get("finish_reason", "finished")
+    errors = int(stats.get("scraper/errors", 0))
+    error = stats.get("scraper/first_error")
+    status = "succeeded"
+    if reason != "finished":
+        # SIGTERM/SIGINT (Scrapy's "shutdown") or a close extension: the run did not complete.
+        status, error, errors = "failed", f"stopped before finishing ({reason})", errors + 1
+    return CrawlSummary(
+        run_id=run_id, source=source, status=status,
+        pages_fetched=int(stats.get("scraper/pages_fetched", 0)),
+        articles_new=int(stats.get("scraper/articles_new", 0)),
+        articles_updated=int(stats.get("scraper/articles_updated", 0)),
+        articles_unchanged=int(stats.get("scraper/articles_unchanged", 0)),
+        errors=errors, error=error, refused=int(stats.get("scraper/refused", 0)),
+    )

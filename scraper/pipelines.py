@@ -1,0 +1,103 @@
+"""The item pipeline: extraction, then PostgreSQL, in batches. The Scrapy/database edge."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scraper import db, runs
+from scraper.errors import ScraperError
+from scraper.extraction import extract_article
+from scraper.items import PageFailure, PageFetched
+from scraper.store import FetchedPage, StoreCounts, store_pages
+
+log = logging.getLogger(__name__)
+
+
+class StoragePipeline:
+    """Extract each fetched page and store articles `SCRAPER_BATCH_SIZE` at a time; record failures.
+
+    A page that is not an article, or fails, is counted and logged against the
+    run; it never stops the crawl.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.database_url: str = settings.get("SCRAPER_DATABASE_URL")
+        self.run_id: int = settings.getint("SCRAPER_RUN_ID")
+        self.source: str = settings.get("SCRAPER_SOURCE")
+        self.batch_size = settings.getint("SCRAPER_BATCH_SIZE", 50)
+        self.pending: list[FetchedPage] = []
+        self.failures: list[tuple[str, str]] = []
+        self.counts = StoreCounts()
+        self.conn: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StoragePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.conn = db.connect(self.database_url)
+
+    def close_spider(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.conn.close()
+        for key in ("new", "updated", "unchanged"):
+            self.stats.set_value(f"scraper/articles_{key}", getattr(self.counts, key))
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageFailure):
+            self.fail(item.url, item.message)
+        elif isinstance(item, PageFetched):
+            self.extract(item)
+        if len(self.pending) >= self.batch_size or len(self.failures) >= self.batch_size:
+            self.flush()
+        return item
+
+    def extract(self, item: PageFetched) -> None:
+        article = extract_article(item.html, item.final_url)
+        if not article.is_article:
+            self.stats.inc_value("scraper/not_articles")
+            if not _is_index_page(article.reason):
+                self.fail(item.final_url, f"not an article: {article.reason}")
+            else:
+                log.info("skipped %s: not an article (%s)", item.final_url, article.reason)
+            return
+        self.pending.append(FetchedPage(
+            source=self.source, requested_url=item.requested_url, final_url=item.final_url,
+            article=article, fetched_at=item.fetched_at,
+        ))
+
+    def fail(self, url: str, message: str) -> None:
+        log.warning("page failed: %s: %s", url, message)
+        self.stats.inc_value("scraper/errors")
+        if self.stats.get_value("scraper/first_error") is None:
+            self.stats.set_value("scraper/first_error", f"{url}: {message}")
+        self.failures.append((url, message))
+
+    def flush(self) -> None:
+        """Write pending articles and failures in one unit of work each."""
+        pages, self.pending = self.pending, []
+        failures, self.failures = self.failures, []
+        try:
+            if pages:
+                counts = store_pages(self.conn, pages)
+                self.counts.new += counts.new
+                self.counts.updated += counts.updated
+                self.counts.unchanged += counts.unchanged
+            if failures:
+                runs.record_errors(self.conn, self.run_id, failures)
+        except ScraperError as exc:
+            log.error("could not store %d pages: %s", len(pages), exc)
+            self.stats.inc_value("scraper/errors", len(pages) or 1)
+            if self.stats.get_value("scraper/first_error") is None:
+                self.stats.set_value("scraper/first_error", f"database: {exc}")
+
+
+def _is_index_page(reason: str) -> bool:
+    """True when extraction found a listing (section/tag/home) page rather than a broken one."""
+    return any(word in reason.lower() for word in ("index", "section", "listing", "home", "tag"))
