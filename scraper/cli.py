@@ -1,0 +1,227 @@
+"""The `scraper` command: one function per subcommand and a single error boundary.
+
+Exit codes: 0 success; 1 a failed crawl, an unreachable database or another
+error; 2 bad configuration, bad arguments or a refused URL; 3 a crawl of that
+source is already running; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scraper.errors import ConfigError, RefusedURL, ScraperError
+from scraper.settings import Settings, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line in `argv` and return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings({"config": args.config, "host": getattr(args, "host", None),
+                                  "port": getattr(args, "port", None)})
+        return int(args.func(args, settings) or 0)
+    except ScraperError as exc:
+        print(f"scraper: {_one_line(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("scraper: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    """Return the exception and its causes on one line."""
+    parts, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        parts.append(" ".join(str(exc).split()) or type(exc).__name__)
+        exc = exc.__cause__  # type: ignore[assignment]
+    return ": ".join(parts)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scraper", description="News-aggregation scraper service.")
+    parser.add_argument("--config", default=None, help="sources file (default: $SCRAPER_CONFIG or sources.toml)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="the daemon: migrate, schedule every source, serve the ops page")
+    run.add_argument("--config", default=argparse.SUPPRESS, help="sources file")
+    run.add_argument("--host", help="ops page address (default 127.0.0.1)")
+    run.add_argument("--port", type=int, help="ops page port (default 8080)")
+    run.set_defaults(func=cmd_run)
+
+    crawl = sub.add_parser("crawl", help="crawl one source now, or fetch one article with --url")
+    crawl.add_argument("source", nargs="?", help="source name from the sources file")
+    crawl.add_argument("--url", help="fetch and store this one article page")
+    crawl.add_argument("--config", default=argparse.SUPPRESS, help="sources file")
+    crawl.add_argument("--trigger", choices=["manual", "schedule", "api"], default="manual",
+                       help=argparse.SUPPRESS)
+    crawl.set_defaults(func=cmd_crawl)
+
+    extract = sub.add_parser("extract", help="offline: extract article JSON from saved pages")
+    extract.add_argument("files", nargs="+", metavar="FILE", help="HTML files (.gz read transparently)")
+    extract.add_argument("--url", help="the page address, when one file is given")
+    extract.add_argument("--url-map", metavar="JSON", help="a JSON file mapping each FILE to its page address")
+    extract.set_defaults(func=cmd_extract)
+
+    dbp = sub.add_parser("db", help="database maintenance")
+    dbsub = dbp.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = dbsub.add_parser("upgrade", help="apply pending migrations")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    status = sub.add_parser("status", help="recent crawl runs per source, with counts and errors")
+    status.add_argument("--limit", type=int, default=5, help="runs per source (default 5)")
+    status.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
+    """Crawl a source now (or one URL); print the summary; 0 on success."""
+    from scraper.crawl import run_crawl
+    from scraper.sources import load_sources
+
+    if bool(args.source) == bool(args.url):
+        raise ConfigError("crawl takes a SOURCE name or --url URL, not both or neither")
+    config = load_sources(settings.config)
+    if args.url:
+        source, refuse_private = _source_for_url(config, args.url)
+        summary = run_crawl(settings, source, args.trigger, only_urls=[args.url],
+                            refuse_private=refuse_private, lock_name=f"{source.name} url {args.url}")
+        if summary.refused:
+            raise RefusedURL(f"{args.url}: {summary.error}; set allow_private_addresses = true in "
+                             f"{config.path} to allow it")
+    else:
+        summary = run_crawl(settings, config.get(args.source), args.trigger)
+    print(summary.line())
+    return 0 if summary.status == "succeeded" else 1
+
+
+def _source_for_url(config: Any, url: str) -> tuple[Any, bool]:
+    """Return the source `url` belongs to and whether non-public addresses must be refused."""
+    from scraper.addresses import non_public_address
+    from scraper.sources import Source
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"--url {url!r} is not an http(s) URL")
+    source = config.source_for_url(url)
+    if source is None and not config.allow_unlisted_domains:
+        raise RefusedURL(f"{url} is outside every source's allowed_domains in {config.path}; "
+                         "add its host to a source or set allow_unlisted_domains = true")
+    if not config.allow_private_addresses:
+        address = non_public_address(parts.hostname)
+        if address:
+            raise RefusedURL(f"{url}: {parts.hostname} resolves to non-public address {address}; "
+                             f"set allow_private_addresses = true in {config.path} to allow it")
+    if source is None:
+        source = Source(name="manual", start_urls=(url,), allowed_domains=(parts.hostname,),
+                        interval_minutes=60)
+    return source, not config.allow_private_addresses
+
+
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    """Print one JSON line per input file, in input order; 1 when any file could not be read."""
+    from scraper.extraction import extract_article
+
+    if args.url and len(args.files) != 1:
+        raise ConfigError("--url takes exactly one FILE; use --url-map for several")
+    urls = _url_map(args.url_map) if args.url_map else {}
+    failed = 0
+    for name in args.files:
+        url = args.url or urls.get(name) or Path(name).resolve().as_uri()
+        try:
+            data = _read_page(Path(name))
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            failed += 1
+            print(f"scraper: {name}: cannot read: {exc}", file=sys.stderr)
+            print(json.dumps({"path": name, "url": url, "error": f"cannot read: {exc}"}))
+            continue
+        print(json.dumps(_article_json(name, extract_article(data, url)), ensure_ascii=False))
+    return 1 if failed else 0
+
+
+def _url_map(path: str) -> dict[str, str]:
+    try:
+        mapping = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"--url-map {path}: cannot read a JSON object of file -> URL: {exc}") from None
+    if not isinstance(mapping, dict):
+        raise ConfigError(f"--url-map {path}: expected a JSON object mapping each file to its URL")
+    return {str(k): str(v) for k, v in mapping.items()}
+
+
+def _read_page(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def _article_json(path: str, article: Any) -> dict[str, Any]:
+    return {
+        "path": path,
+        "url": article.url,
+        "title": article.title,
+        "body": article.body,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "authors": list(article.authors),
+        "language": article.language,
+        "image_url": article.image_url,
+        "paywalled": article.paywalled,
+        "is_article": article.is_article,
+        "reason": article.reason,
+        "headlines": [{"title": h.title, "url": h.url} for h in article.headlines],
+    }
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply pending migrations and say which."""
+    from scraper import db
+
+    conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
+    try:
+        applied = db.migrate(conn)
+    finally:
+        conn.close()
+    print(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "database is up to date")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """Print recent crawl runs per source."""
+    from scraper import db, runs
+
+    conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
+    try:
+        db.migrate(conn)
+        rows = runs.recent_runs(conn, limit=args.limit)
+    finally:
+        conn.close()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, default=str))
+        return 0
+    if not rows:
+        print("no crawl has run yet")
+        return 0
+    print(f"{'source':<20} {'id':>5} {'trigger':<8} {'status':<9} {'started (UTC)':<19} "
+          f"{'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  first error")
+    for r in rows:
+        started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
+        print(f"{r['source'][:20]:<20} {r['id']:>5} {r['trigger']:<8} {r['status']:<9} {started:<19} "
+              f"{r['pages_fetched'] or 0:>6} {r['articles_new'] or 0:>5} {r['articles_updated'] or 0:>5} "
+              f"{r['articles_unchanged'] or 0:>5} {r['errors'] or 0:>5}  {(r['error'] or '')[:80]}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the daemon until SIGTERM/SIGINT."""
+    from scraper.daemon import run_daemon
+
+    return run_daemon(settings)
