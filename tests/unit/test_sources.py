@@ -1,0 +1,85 @@
+"""The sources file: a good file loads; every kind of bad file is refused naming file, source and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.errors import ConfigError
+from scraper.sources import load_sources
+
+GOOD = """
+[[sources]]
+name = "world"
+start_urls = ["https://example.com/world/rss.xml", "https://www.example.com/world/"]
+schedule = "*/30 * * * *"
+max_age_days = 3
+
+[[sources]]
+name = "tech"
+start_urls = ["https://tech.example.org/sitemap.xml"]
+allowed_domains = ["example.org"]
+interval_minutes = 15
+max_pages = 50
+[sources.settings]
+DOWNLOAD_DELAY = 1.5
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "sources.toml"
+    path.write_text(text)
+    return path
+
+
+def test_good_file_loads_with_defaults(tmp_path):
+    config = load_sources(write(tmp_path, GOOD))
+    world, tech = config.sources
+    assert world.allowed_domains == ("example.com", "www.example.com")  # default: start URL hosts
+    assert world.max_pages == 1000 and world.max_age_days == 3 and world.interval_minutes is None
+    assert tech.settings["DOWNLOAD_DELAY"] == 1.5 and tech.max_pages == 50
+    assert tech.allows("https://news.example.org/a") and not tech.allows("https://example.com/a")
+    assert config.get("tech") is tech
+    assert config.source_for_url("https://www.example.com/x") is world
+    assert config.allow_private_addresses is False
+
+
+@pytest.mark.parametrize("change, words", [
+    (('schedule = "*/30 * * * *"', 'schedule = "*/30 * * *"'), ["'world'", "'schedule'", "5-field"]),
+    (('schedule = "*/30 * * * *"', 'schedule = "61 * * * *"'), ["'world'", "'schedule'", "bad cron"]),
+    (('max_age_days = 3', 'max_age_days = 3\nmax_pagez = 3'), ["'world'", "unknown key 'max_pagez'"]),
+    (('name = "tech"', 'name = "world"'), ["'world'", "'name'", "twice"]),
+    (('"https://tech.example.org/sitemap.xml"', '"ftp://tech.example.org/x"'), ["'tech'", "'start_urls'"]),
+    (('interval_minutes = 15', 'interval_minutes = 0'), ["'tech'", "'interval_minutes'"]),
+    (('interval_minutes = 15', ''), ["'tech'", "'schedule'", "'interval_minutes'"]),
+    (('max_pages = 50', 'max_pages = "50"'), ["'tech'", "'max_pages'"]),
+    (('allowed_domains = ["example.org"]', 'allowed_domains = "example.org"'), ["'tech'", "'allowed_domains'"]),
+    (('[[sources]]\nname = "world"', '[[sources]]\nname = "world'), ["not valid TOML"]),
+])
+def test_bad_file_is_refused_naming_file_source_and_key(tmp_path, change, words):
+    path = write(tmp_path, GOOD.replace(*change, 1))
+    with pytest.raises(ConfigError) as err:
+        load_sources(path)
+    message = str(err.value)
+    assert str(path) in message and "\n" not in message
+    for word in words:
+        assert word in message
+    assert err.value.exit_code == 2
+
+
+def test_unknown_source_name_lists_the_known_ones(tmp_path):
+    config = load_sources(write(tmp_path, GOOD))
+    with pytest.raises(ConfigError, match=r"no source named 'sport' \(known: world, tech\)"):
+        config.get("sport")
+
+
+def test_missing_file_says_how_to_point_at_one(tmp_path):
+    with pytest.raises(ConfigError, match="--config"):
+        load_sources(tmp_path / "nope.toml")
+
+
+def test_shipped_sources_file_is_valid():
+    from pathlib import Path
+
+    config = load_sources(Path(__file__).resolve().parents[2] / "sources.toml")
+    assert len(config.sources) >= 3
+    assert all(s.start_urls and s.allowed_domains for s in config.sources)
