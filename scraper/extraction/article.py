@@ -1,0 +1,134 @@
+"""Article body: find the element that holds the story and turn it into clean paragraphs."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections import defaultdict
+
+import lxml.html
+
+from scraper.extraction.blocks import Block, collapse, text_blocks
+from scraper.extraction.cleaning import attr_words, clean_tree
+
+_SCORED_TAGS = ("p", "pre", "blockquote", "td", "li", "h2", "h3")
+_POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|prose|blog", re.IGNORECASE)
+_NEGATIVE = re.compile(
+    r"comment|footer|sidebar|widget|related|promo|share|social|menu|nav|ad-|sponsor|rail|teaser",
+    re.IGNORECASE)
+# Short lines that are page furniture, not prose.
+_FURNITURE_LINE = re.compile(
+    r"^(?:advertisement|advertisment|ad|sponsored|sponsored content|story continues below|continue reading"
+    r"|read more|read next|more|see more|show more|load more|related|related articles?|related stories"
+    r"|share|share this|share this article|share on \w+|tweet|email|print|follow us.*|sign up.*|subscribe.*"
+    r"|click here.*|image|photo|video|getty images|ap photo.*|reuters|(?:image|photo) credit.*"
+    r"|copyright.*|©.*|all rights reserved.*|comments?|\d+ comments?|leave a comment|loading.*|watch.*:?"
+    r"|listen.*|you may also like.*|recommended.*|trending.*|most popular|most read|latest news"
+    r"|tags?:.*|filed under.*|topics?:.*|posted in.*|categories:.*|don't miss.*|next article|previous article"
+    r"|next|previous|back to top|skip to .*|close|menu|search|home)$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:by|posted by|written by|von|par|por)\s+\S.{0,80}$", re.IGNORECASE)
+_DATE_LINE = re.compile(
+    r"^(?:published|updated|posted|last updated|modified)?[:\s]*[\w ,.:/-]{0,40}\b(?:19|20)\d\d\b[\w ,.:/-]{0,30}$",
+    re.IGNORECASE)
+
+
+def _paragraph_score(text: str) -> float:
+    return 1 + text.count(",") + min(len(text) / 100, 3)
+
+
+def _link_chars(el: lxml.html.HtmlElement) -> int:
+    return sum(len(a.text_content()) for a in el.iter("a"))
+
+
+def score_candidates(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, float]:
+    """Return a readability-style score for each element that contains paragraphs."""
+    scores: dict[lxml.html.HtmlElement, float] = defaultdict(float)
+    for p in root.iter(*_SCORED_TAGS):
+        text = collapse(p.text_content())
+        if len(text) < 25 or (p.tag in ("li", "td", "h2", "h3") and len(text) < 80):
+            continue
+        if _link_chars(p) > 0.5 * len(text):
+            continue
+        score = _paragraph_score(text)
+        parent = p.getparent()
+        for level, weight in enumerate((1.0, 0.5, 0.25)):
+            if parent is None:
+                break
+            scores[parent] += score * weight
+            parent = parent.getparent()
+            del level
+    for el in list(scores):
+        words = attr_words(el)
+        bonus = (25 if _POSITIVE.search(words) else 0) - (25 if _NEGATIVE.search(words) else 0)
+        text_len = len(el.text_content()) or 1
+        scores[el] = (scores[el] + bonus) * (1 - min(1.0, _link_chars(el) / text_len))
+    return scores
+
+
+def find_content(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Return the element(s) that hold the article text, in document order."""
+    scores = score_candidates(root)
+    if not scores:
+        body = root.find("body")
+        return [body if body is not None else root]
+    top = max(scores, key=scores.__getitem__)
+    parent = top.getparent()
+    if parent is None:
+        return [top]
+    threshold = max(10.0, scores[top] * 0.2)
+    chosen = []
+    for sibling in parent:
+        if sibling is top or scores.get(sibling, 0) >= threshold or _good_paragraph(sibling):
+            chosen.append(sibling)
+    return chosen
+
+
+def _good_paragraph(el: lxml.html.HtmlElement) -> bool:
+    if el.tag != "p":
+        return False
+    text = collapse(el.text_content())
+    density = _link_chars(el) / max(1, len(text))
+    return (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and text.endswith("."))
+
+
+def keep_block(block: Block, title: str) -> bool:
+    """Return True when a text block reads as article prose rather than furniture."""
+    text = block.text
+    flat = collapse(text)
+    if not flat:
+        return False
+    if title and flat.lower() == collapse(title).lower():
+        return False
+    if block.link_density > 0.5 and (len(flat) < 300 or block.tag == "li"):
+        return False
+    if len(flat) < 120 and (_FURNITURE_LINE.match(flat.strip(" .:|>»›")) or _BYLINE.match(flat)):
+        return False
+    if len(flat) < 80 and _DATE_LINE.match(flat) and not flat.endswith("."):
+        return False
+    return not (block.tag == "h1")
+
+
+def extract_body(root: lxml.html.HtmlElement, title: str) -> str:
+    """Return the article text of `root` as paragraphs separated by blank lines (mutates `root`)."""
+    clean_tree(root)
+    paragraphs: list[str] = []
+    for container in find_content(root):
+        for block in text_blocks(container):
+            if keep_block(block, title):
+                paragraphs.append(block.text)
+    return "\n\n".join(paragraphs)
+
+
+def ld_body_text(value: object) -> str:
+    """Return a JSON-LD articleBody as plain paragraphs (unescaping HTML it may carry)."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    text = value
+    if "<" in text and ">" in text:
+        text = re.sub(r"(?i)<\s*(?:br|/p|/div|/h\d|/li)\s*/?>", "\n\n", text)
+        text = re.sub(r"<[^>]+>", "", text)
+    text = htmllib.unescape(htmllib.unescape(text))
+    paragraphs = [collapse(p) for p in re.split(r"\n\s*\n|\n", text)]
+    return "\n\n".join(p for p in paragraphs if p)

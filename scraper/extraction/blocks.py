@@ -1,0 +1,90 @@
+"""Linearisation: turn an element subtree into text blocks (paragraphs) with their link share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "blockquote", "pre", "table", "thead", "tbody", "tr", "td", "th", "dl", "dt", "dd", "figure",
+    "figcaption", "header", "footer", "aside", "nav", "form", "fieldset", "address", "details",
+    "summary", "center", "hr", "body", "caption",
+})
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u2009\u202f]+")
+
+
+@dataclass
+class Block:
+    """One paragraph-like run of text and how much of it is link text."""
+
+    text: str
+    link_chars: int
+    tag: str  # the innermost block element it came from
+    element: lxml.html.HtmlElement
+
+    @property
+    def link_density(self) -> float:
+        """Return the share of the block's characters that sit inside links."""
+        return self.link_chars / max(1, len(self.text))
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+
+    def add(self, text: str | None, in_link: bool) -> None:
+        if text:
+            self.parts.append(text)
+            if in_link:
+                self.link_chars += len(text.strip())
+
+    def flush(self, el: lxml.html.HtmlElement) -> None:
+        if self.parts:
+            lines = ("".join(self.parts)).split("\n")
+            text = "\n".join(s for s in (_SPACES.sub(" ", line).strip() for line in lines) if s)
+            text = re.sub(r"[ ]+", " ", text)
+            if text:
+                tag = el.tag if isinstance(el.tag, str) else "div"
+                self.blocks.append(Block(text, min(self.link_chars, len(text)), tag, el))
+        self.parts = []
+        self.link_chars = 0
+
+
+def text_blocks(container: lxml.html.HtmlElement) -> list[Block]:
+    """Return the text blocks of `container` in document order (newlines inside come from <br>)."""
+    builder = _Builder()
+    stack: list[lxml.html.HtmlElement] = []  # open block elements
+    links = 0
+    for event, el in etree.iterwalk(container, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS:
+                builder.flush(stack[-1] if stack else el)
+                stack.append(el)
+            elif tag == "a":
+                links += 1
+            elif tag == "br":
+                builder.add("\n", False)
+            builder.add(el.text if tag else None, links > 0)
+        else:
+            if tag in BLOCK_TAGS:
+                builder.flush(el)
+                if stack:
+                    stack.pop()
+            elif tag == "a":
+                links = max(0, links - 1)
+            if el is not container:
+                builder.add(el.tail, links > 0)
+    builder.flush(container)
+    return builder.blocks
+
+
+def collapse(text: str) -> str:
+    """Return `text` with runs of whitespace made single spaces."""
+    return " ".join(text.split())

@@ -1,0 +1,89 @@
+"""Publication dates: parse the many ways pages write them into timezone-aware datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+_ISO = re.compile(
+    r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)"
+    r"(?:[T ](?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-][01]\d:?[0-5]\d|[+-][01]\d)?)?",
+    re.IGNORECASE,
+)
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)")
+_URL_COMPACT = re.compile(r"/((?:19|20)\d\d)([01]\d)([0-3]\d)(?:/|-|\d{2,}|$)")
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split())}
+_WORDY = re.compile(
+    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
+    r"(?P<y>(?:19|20)\d\d)|(?P<d2>[0-3]?\d)\s+(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
+    r"(?P<y2>(?:19|20)\d\d)",
+    re.IGNORECASE,
+)
+
+
+def _tz(text: str | None) -> timezone:
+    if not text or text.upper() in ("Z", "UTC", "GMT"):
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """Return the first date in `text` as an aware datetime (UTC when no zone is given), or None."""
+    if not text or not isinstance(text, str):
+        return None
+    text = text.strip()[:200]
+    try:
+        return _parse_iso(text) or _parse_rfc(text) or _parse_wordy(text) or _parse_epoch(text)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    m = _ISO.search(text)
+    if not m:
+        return None
+    g = m.groupdict()
+    return datetime(int(g["y"]), int(g["m"]), int(g["d"]), int(g["H"] or 0), int(g["M"] or 0),
+                    int(g["S"] or 0), tzinfo=_tz(g["tz"]))
+
+
+def _parse_rfc(text: str) -> datetime | None:
+    if not re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d", text):
+        return None
+    try:
+        dt = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _parse_wordy(text: str) -> datetime | None:
+    m = _WORDY.search(text)
+    if not m:
+        return None
+    mon, day, year = (m["mon"], m["d"], m["y"]) if m["mon"] else (m["mon2"], m["d2"], m["y2"])
+    return datetime(int(year), _MONTHS[mon[:3].lower()], int(day), tzinfo=timezone.utc)
+
+
+def _parse_epoch(text: str) -> datetime | None:
+    if not re.fullmatch(r"1\d{9}(?:\d{3})?", text):
+        return None
+    seconds = int(text[:10])
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def date_from_url(url: str) -> datetime | None:
+    """Return the date written in a URL path (/2019/11/18/ or /20191118), or None."""
+    m = _URL_DATE.search(url or "") or _URL_COMPACT.search(url or "")
+    if not m:
+        return None
+    try:
+        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=timezone.utc)
+    except ValueError:
+        return None

@@ -1,0 +1,159 @@
+"""Headline sidebar: the links to other stories that a page shows around its article."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from scraper.extraction.blocks import collapse, text_blocks
+from scraper.extraction.cleaning import attr_words, is_hidden
+from scraper.extraction.model import Headline
+from scraper.extraction.urls import canonical_url
+
+# Containers whose links are never headlines: menus, share bars, ads, running text.
+_EXCLUDED_TAGS = frozenset({"nav", "p", "figcaption", "form", "select", "button", "label", "time", "menu"})
+_EXCLUDED_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|megamenu|mega-menu|dropdown|drawer|breadcrumbs?|share|sharing"
+    r"|social|sponsor\w*|advert\w*|ads?|adslot|dfp|outbrain|taboola|promoted|partner-content|paid"
+    r"|byline|author|tags?|topics?|keywords|categor\w*|comments?|newsletter|subscribe|login|cookie"
+    r"|footer-links|legal|copyright|deals?|shop|commerce|affiliate|forum)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_NOT_STORY_SEGMENTS = frozenset({
+    "tag", "tags", "topic", "topics", "category", "categories", "author", "authors", "people", "person",
+    "profile", "profiles", "section", "sections", "search", "login", "signin", "sign-in", "register",
+    "subscribe", "subscription", "subscriptions", "newsletter", "newsletters", "about", "about-us",
+    "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-service", "help", "faq",
+    "account", "cart", "shop", "store", "feed", "rss", "careers", "jobs", "advertise", "sitemap",
+    "forum", "forums", "threads", "discussion", "user", "users", "members", "staff", "contributors",
+    "cookie-policy", "cookies", "legal", "live-tv", "livestream", "watch-live", "podcasts", "weather",
+})
+_HEADLINE_CLASS = re.compile(r"title|headline|heading|hed\b|__hed|-hed", re.IGNORECASE)
+_KICKER_CLASS = re.compile(
+    r"kicker|eyebrow|label|category|section|tag|time|date|byline|author|summary|dek|excerpt|description"
+    r"|duration|count|rank|number|source|flag|badge|icon|caption|timestamp|sr-only|visually-hidden|off-?screen",
+    re.IGNORECASE)
+_LABEL_PREFIX = re.compile(
+    r"^(?:previous|next)\s+(?:story|article|post)\s*[:\-]?\s*|^read next\s*[:\-]?\s*|^video\s*[:\-]\s*|^watch\s*:\s*",
+    re.IGNORECASE)
+_SLUG_WORDS = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}", re.IGNORECASE)
+_ID = re.compile(r"\d{5,}")
+_DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/")
+
+
+def registrable_host(url: str) -> str:
+    """Return the last two labels of the URL's host (three under two-letter country suffixes like co.uk)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in ("co", "com", "org", "net", "ac", "gov", "or", "ne"):
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def is_story_url(url: str) -> bool:
+    """Return True when a URL's path looks like one story (slug, numeric id or dated path)."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    if not segments and not re.search(r"(?:^|&)(?:p|id|story|article)=\d+", parts.query):
+        return False
+    if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments[:-1]) or (
+            segments and segments[-1].lower() in _NOT_STORY_SEGMENTS):
+        return False
+    last = re.sub(r"\.(?:html?|shtml|php|aspx?|cms)$", "", segments[-1], flags=re.IGNORECASE) if segments else ""
+    return bool(_SLUG_WORDS.search(last) or _ID.search(parts.path) or _DATE_PATH.search(parts.path)
+                or re.search(r"(?:^|&)(?:p|id|story|article)=\d+", parts.query)
+                or (len(segments) >= 2 and _SLUG_WORDS.search(segments[-2])))
+
+
+def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
+    chain = []
+    node = el
+    result = False
+    while node is not None:
+        if node in memo:
+            result = memo[node]
+            break
+        chain.append(node)
+        node = node.getparent()
+    for node in reversed(chain):
+        if not result:
+            tag = node.tag if isinstance(node.tag, str) else ""
+            result = (tag in _EXCLUDED_TAGS or is_hidden(node) or (node.get("role") or "") == "navigation"
+                      or (tag not in ("html", "body", "main", "article") and bool(_EXCLUDED_ATTR.search(attr_words(node)))))
+        memo[node] = result
+    return result
+
+
+def anchor_title(a: lxml.html.HtmlElement) -> str:
+    """Return the headline text of a link: its heading child if it wraps a card, else its visible text."""
+    for el in a.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if el is not a and (tag in ("h1", "h2", "h3", "h4", "h5", "h6")
+                            or (_HEADLINE_CLASS.search(el.get("class") or "") and not _KICKER_CLASS.search(el.get("class") or ""))):
+            text = _visible_text(el)
+            if len(text.split()) >= 2:
+                return _LABEL_PREFIX.sub("", text)
+    blocks = [b.text for b in text_blocks(_visible_copy(a))]
+    blocks = [collapse(b) for b in blocks if len(collapse(b).split()) >= 3] or [collapse(b) for b in blocks]
+    return _LABEL_PREFIX.sub("", blocks[0]) if blocks else ""
+
+
+def _visible_copy(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    if not any(is_hidden(d) or _KICKER_CLASS.search(d.get("class") or "") for d in el.iterdescendants()):
+        return el
+    copy = lxml.html.fromstring(lxml.html.tostring(el))
+    for d in list(copy.iterdescendants()):
+        if d.getparent() is not None and (is_hidden(d) or _KICKER_CLASS.search(d.get("class") or "")):
+            tail = d.tail
+            parent = d.getparent()
+            parent.remove(d)
+            if tail:
+                parent.text = (parent.text or "") + " " + tail
+    return copy
+
+
+def _visible_text(el: lxml.html.HtmlElement) -> str:
+    return collapse(" ".join(b.text for b in text_blocks(_visible_copy(el))))
+
+
+def is_headline_text(title: str) -> bool:
+    """Return True when link text reads like a headline: several words, not a button label."""
+    words = title.split()
+    return 3 <= len(words) <= 40 and 15 <= len(title) <= 300
+
+
+def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -> tuple[Headline, ...]:
+    """Return the page's headline-sidebar links, absolute and canonical, deduplicated, in document order."""
+    base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
+    base_url = urljoin(url, base) if base else url
+    site = registrable_host(url)
+    memo: dict[lxml.html.HtmlElement, bool] = {}
+    found: dict[str, str] = {}
+    seen_titles: set[str] = set()
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        try:
+            link = canonical_url(href, base=base_url)
+        except ValueError:
+            continue
+        if link in page_urls or registrable_host(link) != site or not is_story_url(link):
+            continue
+        if _excluded(a, memo):
+            continue
+        title = anchor_title(a)
+        if not is_headline_text(title):
+            continue
+        key = title.lower()
+        if link in found:
+            if len(title) > len(found[link]) and found[link].lower() in key:
+                found[link] = title
+            continue
+        if key in seen_titles:
+            continue
+        seen_titles.add(key)
+        found[link] = title
+    return tuple(Headline(title=t, url=u) for u, t in found.items())

@@ -1,0 +1,242 @@
+"""Page metadata: JSON-LD, <meta> tags and a few DOM signals, read from one parsed tree."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from scraper.extraction.dates import date_from_url, parse_date
+from scraper.extraction.urls import canonical_url, same_site
+
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "techarticle",
+    "liveblogposting", "report", "scholarlyarticle", "socialmediaposting", "posting", "review",
+})
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued",
+    "dcterms.created", "dcterms.issued", "sailthru.date", "parsely-pub-date", "article.published",
+    "cxenseparse:recs:publishtime", "originalpublicationdate", "displaydate", "article_date_original",
+)
+_AUTHOR_NOISE = re.compile(
+    r"^(?:by|posted by|written by|von|par|por|oleh|автор)\s*[:\-]?\s+|\s*[|/,]\s*$|\s+(?:for|para)\s+.*$",
+    re.IGNORECASE)
+_NOT_A_PERSON = re.compile(
+    r"\b(?:staff|editor(?:s|ial)?|team|desk|newsroom|news|wire|reuters|associated press|afp|"
+    r"press|agency|admin|administrator|contributor|guest|redac\w*|correspondent)\b|https?://|@|\d{3}",
+    re.IGNORECASE)
+_SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\bdan\b)\s*", re.IGNORECASE)
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
+
+
+@dataclass
+class Metadata:
+    """What the page says about itself: the pieces of an `Article` besides body and headlines."""
+
+    ld: list[dict[str, Any]] = field(default_factory=list)  # every JSON-LD object, flattened
+    article_ld: dict[str, Any] = field(default_factory=dict)  # the article's own JSON-LD object
+    meta: dict[str, str] = field(default_factory=dict)  # first value of each name/property, lower-cased key
+
+    def ld_types(self) -> set[str]:
+        """Return the lower-cased JSON-LD @type values found on the page."""
+        return {t for obj in self.ld for t in _types(obj)}
+
+
+def read_metadata(root: lxml.html.HtmlElement) -> Metadata:
+    """Return the JSON-LD objects and <meta> values of the page."""
+    md = Metadata()
+    for script in root.iter("script"):
+        if "ld+json" in (script.get("type") or "").lower() and script.text:
+            md.ld.extend(_flatten(_load_json(script.text)))
+    for obj in md.ld:
+        if _types(obj) & ARTICLE_TYPES and (obj.get("headline") or obj.get("articleBody")):
+            md.article_ld = obj
+            break
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop")
+               or meta.get("http-equiv") or "").strip().lower()
+        value = (meta.get("content") or "").strip()
+        if key and value and key not in md.meta:
+            md.meta[key] = value
+    return md
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _flatten(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if isinstance(data.get(key), (list, dict)):
+                yield from _flatten(data[key], depth + 1)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type")
+    values = t if isinstance(t, list) else [t]
+    return {v.lower() for v in values if isinstance(v, str)}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or value.get("url") or ""
+    return " ".join(str(value).split()) if isinstance(value, (str, int, float)) else ""
+
+
+def find_title(root: lxml.html.HtmlElement, md: Metadata) -> str:
+    """Return the article's headline: an <h1> that agrees with the metadata, else the metadata title."""
+    meta_title = (_text(md.article_ld.get("headline")) or md.meta.get("og:title")
+                  or md.meta.get("twitter:title") or "")
+    doc_title = " ".join((root.findtext(".//title") or "").split())
+    known = [t for t in (meta_title, doc_title) if t]
+    for h1 in root.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if len(text) > 3 and any(_similar(text, t) for t in known):
+            return text
+    if meta_title:
+        return _strip_site_name(" ".join(meta_title.split()), md.meta.get("og:site_name", ""))
+    if doc_title:
+        return _strip_site_name(doc_title, md.meta.get("og:site_name", ""))
+    h1 = next(root.iter("h1"), None)
+    return " ".join(h1.text_content().split()) if h1 is not None else ""
+
+
+def _similar(h1: str, title: str) -> bool:
+    a, b = h1.lower(), title.lower()
+    return a == b or (len(a) >= 0.5 * len(b) and (a in b or b in a))
+
+
+def _strip_site_name(title: str, site: str) -> str:
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    site = site.lower()
+    if site and parts[-1].lower() in site or parts[-1].lower().strip() == site:
+        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    if site and parts[0].lower() == site:
+        return " - ".join(parts[1:])
+    if len(parts[-1].split()) <= 4 and len(parts[0].split()) > len(parts[-1].split()):
+        return _TITLE_SEPARATORS.split(title)[0] if len(parts) == 2 else " - ".join(parts[:-1])
+    return title
+
+
+def find_authors(root: lxml.html.HtmlElement, md: Metadata) -> tuple[str, ...]:
+    """Return the people credited with the article, deduplicated, in the order found."""
+    raw: list[str] = []
+    for author in _as_list(md.article_ld.get("author")) + _as_list(md.article_ld.get("creator")):
+        if isinstance(author, dict):
+            if "organization" in _types(author):
+                continue
+            raw.append(_text(author.get("name")))
+        elif isinstance(author, str):
+            raw.append(author)
+    if not raw:
+        for key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
+            if md.meta.get(key):
+                raw.append(md.meta[key])
+                break
+    if not raw:
+        raw = [a.text_content() for a in root.xpath(
+            '//a[@rel="author"] | //*[@itemprop="author"]//*[@itemprop="name"] | //*[@itemprop="author" and not(*)]')][:5]
+    return _clean_authors(raw, md.meta.get("og:site_name", ""))
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _clean_authors(raw: list[str], site: str) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for item in raw:
+        for name in _SPLIT_AUTHORS.split(_AUTHOR_NOISE.sub("", " ".join((item or "").split()))):
+            name = _AUTHOR_NOISE.sub("", name.strip(" .,:;|-")).strip(" .,:;|-")
+            if (not name or len(name) > 60 or len(name.split()) > 5 or _NOT_A_PERSON.search(name)
+                    or name.lower() == site.lower()):
+                continue
+            seen.setdefault(name.lower(), name)
+    return tuple(seen.values())
+
+
+def find_published(root: lxml.html.HtmlElement, md: Metadata, url: str) -> datetime | None:
+    """Return the publication time: JSON-LD, then <meta>, then <time>, then the URL's date."""
+    for value in (md.article_ld.get("datePublished"), md.article_ld.get("dateCreated")):
+        found = parse_date(_text(value))
+        if found:
+            return found
+    for key in _PUBLISHED_META:
+        found = parse_date(md.meta.get(key))
+        if found:
+            return found
+    for time in root.xpath('//time[@datetime] | //*[@itemprop="datePublished"][@content]'):
+        found = parse_date(time.get("datetime") or time.get("content"))
+        if found:
+            return found
+    return date_from_url(url)
+
+
+def find_language(root: lxml.html.HtmlElement, md: Metadata) -> str | None:
+    """Return the page's primary language subtag ("en", "pt"), or None."""
+    for value in (root.get("lang"), root.get("xml:lang"), _text(md.article_ld.get("inLanguage")),
+                  md.meta.get("content-language"), md.meta.get("og:locale"), md.meta.get("language")):
+        m = re.match(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$", value or "")
+        if m:
+            return m.group(1).lower()
+    return None
+
+
+def find_image(md: Metadata, url: str) -> str | None:
+    """Return the absolute URL of the lead image, or None."""
+    image = md.meta.get("og:image") or md.meta.get("og:image:url") or md.meta.get("twitter:image")
+    if not image:
+        image = _text(md.article_ld.get("image")) or _text(md.article_ld.get("thumbnailUrl"))
+    if not image or image.startswith("data:"):
+        return None
+    return canonical_url(image, base=url)
+
+
+def is_paywalled(md: Metadata) -> bool:
+    """Return True when the page declares its content not free (JSON-LD or content-tier meta)."""
+    parts = [md.article_ld] + _as_list(md.article_ld.get("hasPart"))
+    for part in parts:
+        if isinstance(part, dict) and str(part.get("isAccessibleForFree", "")).strip().lower() in ("false", "no", "0"):
+            return True
+    return md.meta.get("article:content_tier", "").lower() in ("locked", "metered")
+
+
+def find_canonical(root: lxml.html.HtmlElement, md: Metadata, url: str) -> str:
+    """Return the canonical URL: rel=canonical or og:url when on the fetched site, else the fetched URL."""
+    hrefs = [link.get("href") for link in root.iter("link")
+             if "canonical" in (link.get("rel") or "").lower().split()]
+    for href in hrefs + [md.meta.get("og:url")]:
+        if not href or not href.strip():
+            continue
+        absolute = urljoin(url, href.strip())
+        if same_site(absolute, url) and not _is_home(absolute, url):
+            return canonical_url(absolute)
+    return canonical_url(url)
+
+
+def _is_home(candidate: str, fetched: str) -> bool:
+    """A canonical pointing at the home page from a deeper page is a template mistake."""
+    return urlsplit(candidate).path.strip("/") == "" and urlsplit(fetched).path.strip("/") != ""

@@ -1,0 +1,63 @@
+"""One page in, one `Article` out: the extraction entry point, which never raises."""
+
+from __future__ import annotations
+
+import logging
+
+from scraper.extraction.article import extract_body, ld_body_text
+from scraper.extraction.headlines import find_headlines
+from scraper.extraction.metadata import (
+    find_authors,
+    find_canonical,
+    find_image,
+    find_language,
+    find_published,
+    find_title,
+    is_paywalled,
+    read_metadata,
+)
+from scraper.extraction.model import Article
+from scraper.extraction.pagetype import classify_page
+from scraper.extraction.parse import decode_html, parse_html
+from scraper.extraction.reconcile import choose_body
+from scraper.extraction.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+
+def extract_article(html: bytes | str, url: str) -> Article:
+    """Return the `Article` found in `html` fetched from `url`; never raises (is_article=False and a reason instead)."""
+    try:
+        return _extract(html, url)
+    except RecursionError:
+        return Article(url=_safe_url(url), is_article=False, reason="document nested too deeply")
+    except Exception as exc:  # a bad page must never stop a crawl; the reason is logged and stored
+        log.debug("extraction failed for %s", url, exc_info=True)
+        return Article(url=_safe_url(url), is_article=False, reason=f"extraction error: {type(exc).__name__}")
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return canonical_url(url if isinstance(url, str) else "")
+    except Exception:
+        return url if isinstance(url, str) else ""
+
+
+def _extract(html: bytes | str, url: str) -> Article:
+    url = url if isinstance(url, str) else ""
+    root = parse_html(decode_html(html or b""))
+    if root is None:
+        return Article(url=_safe_url(url), is_article=False, reason="empty or unparseable document")
+    md = read_metadata(root)
+    canonical = find_canonical(root, md, url)
+    title = find_title(root, md)
+    page_urls = {canonical, _safe_url(url)}
+    fields = dict(
+        title=title, published_at=find_published(root, md, url), authors=find_authors(root, md),
+        language=find_language(root, md), image_url=find_image(md, url), paywalled=is_paywalled(md),
+        headlines=find_headlines(root, url, page_urls),
+    )
+    dom_body = extract_body(root, title)  # mutates the tree: keep it last
+    body = choose_body(dom_body, ld_body_text(md.article_ld.get("articleBody")))
+    is_article, reason = classify_page(md, canonical, body, body.count("\n\n") + 1 if body else 0)
+    return Article(url=canonical, body=body, is_article=is_article, reason=reason, **fields)

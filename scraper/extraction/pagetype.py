@@ -1,0 +1,35 @@
+"""Page type: is this an article page, or an index/section/tag/home page or an empty shell?"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scraper.extraction.headlines import is_story_url
+from scraper.extraction.metadata import ARTICLE_TYPES, Metadata
+
+MIN_BODY_CHARS = 250  # below this there is no article to store, whatever the markup claims
+_INDEX_SEGMENTS = frozenset({
+    "tag", "tags", "topic", "topics", "category", "categories", "section", "sections", "author",
+    "authors", "search", "archive", "archives", "page", "latest", "index",
+})
+_INDEX_LD_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
+
+
+def classify_page(md: Metadata, url: str, body: str, paragraphs: int) -> tuple[bool, str]:
+    """Return (is_article, reason): reason says why a page is not an article ("" when it is)."""
+    path = urlsplit(url).path
+    segments = [s.lower() for s in path.split("/") if s]
+    claims_article = bool(md.ld_types() & ARTICLE_TYPES) or md.meta.get("og:type", "").lower() == "article"
+    if len(body) < MIN_BODY_CHARS:
+        return False, f"no article text ({len(body)} characters)"
+    if not segments and not claims_article:
+        return False, "home page"
+    if md.ld_types() & _INDEX_LD_TYPES and not claims_article:
+        return False, "index page (JSON-LD " + ", ".join(sorted(md.ld_types() & _INDEX_LD_TYPES)) + ")"
+    if segments and segments[0] in _INDEX_SEGMENTS and not claims_article:
+        return False, f"index page (/{segments[0]}/ URL)"
+    if claims_article or is_story_url(url):
+        return True, ""
+    if paragraphs >= 3 and len(body) >= 1000:
+        return True, ""
+    return False, "section or index page (no article markup, little running text)"

@@ -1,0 +1,40 @@
+"""Decoding and parsing: bytes of any quality in, one lxml tree (or None) out."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+# Bigger pages are cut: real articles are far below this, and parse time grows with size.
+MAX_CHARS = 6_000_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+
+
+def decode_html(html: bytes | str) -> str:
+    """Return `html` as text: BOM, then <meta charset>/http-equiv, then utf-8 with replacement."""
+    if isinstance(html, str):
+        text = html
+    else:
+        try:
+            _, text = html_to_unicode(None, bytes(html))
+        except Exception:  # w3lib trusts declared charsets; a bogus one must not stop us
+            text = bytes(html).decode("utf-8", errors="replace")
+    text = text[:MAX_CHARS]
+    # libxml2 rejects NUL and other C0 controls in many places; they are never content.
+    return _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement | None:
+    """Return the document root of `text`, or None when there is nothing parseable."""
+    if not text.strip():
+        return None
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+    return root if root is not None and len(root) else None
