@@ -1,0 +1,169 @@
+-- Named query blocks, loaded once by scraper.db.queries().
+-- Blocks used with psycopg2.extras.execute_values contain one bare %s (the VALUES list);
+-- all others take %(name)s parameters.
+
+-- ---------------------------------------------------------------- migrations
+
+-- name: migration_lock
+SELECT pg_advisory_lock(%(key)s)
+
+-- name: migration_unlock
+SELECT pg_advisory_unlock(%(key)s)
+
+-- name: create_schema_migrations
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    name       text        PRIMARY KEY,
+    checksum   text        NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)
+
+-- name: applied_migrations
+SELECT name, checksum FROM schema_migrations ORDER BY name
+
+-- name: record_migration
+INSERT INTO schema_migrations (name, checksum) VALUES (%(name)s, %(checksum)s)
+
+-- ---------------------------------------------------------------- store
+
+-- name: find_articles_by_url
+SELECT au.url, a.id, a.content_hash
+FROM article_urls AS au
+JOIN articles AS a ON a.id = au.article_id
+WHERE au.url = ANY(%(urls)s)
+
+-- name: insert_articles
+-- The no-op DO UPDATE makes a row inserted meanwhile by another crawl come back
+-- with its id and hash (inserted = false), instead of failing the batch.
+INSERT INTO articles (url, source, title, body, content_hash, published_at, authors, language,
+                      image_url, paywalled, first_seen_at, last_seen_at, changed_at)
+VALUES %s
+ON CONFLICT (url) DO UPDATE SET url = EXCLUDED.url
+RETURNING id, url, content_hash, (xmax = 0) AS inserted
+
+-- name: update_changed_articles
+-- Fields the new extraction did not find keep their old value.
+UPDATE articles AS a SET
+    title        = v.title,
+    body         = v.body,
+    content_hash = v.content_hash,
+    published_at = coalesce(v.published_at, a.published_at),
+    authors      = CASE WHEN cardinality(v.authors) > 0 THEN v.authors ELSE a.authors END,
+    language     = coalesce(v.language, a.language),
+    image_url    = coalesce(v.image_url, a.image_url),
+    paywalled    = v.paywalled,
+    changed_at   = v.changed_at,
+    last_seen_at = greatest(a.last_seen_at, v.last_seen_at)
+FROM (VALUES %s) AS v(id, title, body, content_hash, published_at, authors, language,
+                     image_url, paywalled, changed_at, last_seen_at)
+WHERE a.id = v.id
+
+-- name: touch_articles
+UPDATE articles AS a SET last_seen_at = greatest(a.last_seen_at, v.seen_at)
+FROM (VALUES %s) AS v(id, seen_at)
+WHERE a.id = v.id
+
+-- name: insert_article_versions
+-- Numbered after the article's existing versions, in fetch order.
+INSERT INTO article_versions (article_id, version, title, body, content_hash, fetched_at)
+SELECT v.article_id,
+       coalesce((SELECT max(av.version) FROM article_versions AS av
+                 WHERE av.article_id = v.article_id), 0)
+       + row_number() OVER (PARTITION BY v.article_id ORDER BY v.fetched_at, v.ord),
+       v.title, v.body, v.content_hash, v.fetched_at
+FROM (VALUES %s) AS v(article_id, title, body, content_hash, fetched_at, ord)
+
+-- name: insert_article_urls
+-- An address already known keeps its first article.
+INSERT INTO article_urls (url, article_id, first_seen_at)
+VALUES %s
+ON CONFLICT (url) DO NOTHING
+
+-- name: link_headlines
+-- Headlines stored before the article they point to get its id now.
+UPDATE headlines AS h SET article_id = au.article_id
+FROM article_urls AS au
+WHERE h.url = ANY(%(urls)s) AND h.article_id IS NULL AND au.url = h.url
+
+-- name: upsert_headlines
+INSERT INTO headlines (title, url, article_id, first_seen_at, last_seen_at)
+SELECT v.title, v.url, au.article_id, v.seen_at, v.seen_at
+FROM (VALUES %s) AS v(title, url, seen_at)
+LEFT JOIN article_urls AS au ON au.url = v.url
+ORDER BY v.url
+ON CONFLICT (url) DO UPDATE SET
+    title         = CASE WHEN EXCLUDED.last_seen_at >= headlines.last_seen_at
+                         THEN EXCLUDED.title ELSE headlines.title END,
+    first_seen_at = least(headlines.first_seen_at, EXCLUDED.first_seen_at),
+    last_seen_at  = greatest(headlines.last_seen_at, EXCLUDED.last_seen_at),
+    article_id    = coalesce(headlines.article_id, EXCLUDED.article_id)
+RETURNING id, url
+
+-- name: insert_headline_sightings
+-- The slot key makes storing the same fetch twice (spool replay) a no-op.
+INSERT INTO headline_sightings (headline_id, article_id, seen_at, position, title)
+VALUES %s
+ON CONFLICT (article_id, seen_at, position) DO NOTHING
+
+-- ---------------------------------------------------------------- crawl runs
+
+-- name: source_try_lock
+SELECT pg_try_advisory_lock(%(namespace)s, hashtext(%(source)s))
+
+-- name: source_unlock
+SELECT pg_advisory_unlock(%(namespace)s, hashtext(%(source)s))
+
+-- name: start_run
+INSERT INTO crawl_runs (source, trigger, status, pid, hostname)
+VALUES (%(source)s, %(trigger)s, 'running', %(pid)s, %(hostname)s)
+RETURNING id
+
+-- name: finish_run
+UPDATE crawl_runs SET
+    status             = %(status)s,
+    finished_at        = now(),
+    pages_fetched      = %(pages_fetched)s,
+    articles_new       = %(articles_new)s,
+    articles_updated   = %(articles_updated)s,
+    articles_unchanged = %(articles_unchanged)s,
+    errors             = %(errors)s,
+    error              = %(error)s
+WHERE id = %(run_id)s
+RETURNING id
+
+-- name: add_run_error
+INSERT INTO crawl_errors (run_id, url, message) VALUES (%(run_id)s, %(url)s, %(message)s)
+
+-- name: fail_stale_runs
+-- A running row is stale when no session holds its source's advisory lock
+-- (the crawl takes the lock before inserting the row and keeps it until finished).
+-- Reading pg_locks instead of trying the lock never blocks a crawl that is starting.
+UPDATE crawl_runs AS r SET status = 'failed', finished_at = now(), error = %(error)s
+WHERE r.status = 'running'
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_locks AS l
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid::bigint = %(namespace)s
+        AND l.objid::bigint = (hashtext(r.source)::bigint & 4294967295))
+RETURNING r.id
+
+-- name: recent_runs
+SELECT id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
+       articles_updated, articles_unchanged, errors, error, pid, hostname
+FROM crawl_runs
+WHERE %(source)s::text IS NULL OR source = %(source)s
+ORDER BY started_at DESC, id DESC
+LIMIT %(limit)s
+
+-- name: latest_runs
+SELECT DISTINCT ON (source)
+       id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
+       articles_updated, articles_unchanged, errors, error, pid, hostname
+FROM crawl_runs
+ORDER BY source, started_at DESC, id DESC
+
+-- name: run_errors
+SELECT url, message, occurred_at FROM crawl_errors
+WHERE run_id = %(run_id)s
+ORDER BY occurred_at, id
+LIMIT %(limit)s
