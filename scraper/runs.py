@@ -1,0 +1,152 @@
+"""Crawl-run bookkeeping: one lock per source, one crawl_runs row per crawl, its errors."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from scraper.db import connect, query, transaction
+from scraper.errors import CrawlLocked, DatabaseError
+
+log = logging.getLogger(__name__)
+
+# First key of the two-int advisory lock; the second is hashtext(source).
+# Two-int locks never collide with the one-bigint migration lock.
+SOURCE_LOCK_NAMESPACE = 0x5C12
+TRIGGERS = ("schedule", "manual", "api")
+STATUSES = ("succeeded", "failed")
+INTERRUPTED = "interrupted: process exited without finishing"
+
+
+def _lock_params(source: str) -> dict[str, Any]:
+    """Return the query parameters naming `source`'s advisory lock."""
+    return {"namespace": SOURCE_LOCK_NAMESPACE, "source": source}
+
+
+@contextmanager
+def source_lock(conn: Any, source: str) -> Iterator[Any]:
+    """Hold `source`'s crawl lock for the block and yield the connection holding it; CrawlLocked if taken.
+
+    `conn` is a connection or a database URL. The lock belongs to the session,
+    so it lasts as long as that connection: give it a connection of its own
+    (or a URL, and one is opened and closed here) and keep it open for the
+    whole crawl. If the process dies, PostgreSQL drops the lock with the session.
+    """
+    own = isinstance(conn, str)
+    lock_conn = connect(conn) if own else conn
+    try:
+        with transaction(lock_conn, f"taking the crawl lock of {source!r}") as cur:
+            cur.execute(query("source_try_lock"), _lock_params(source))
+            (taken,) = cur.fetchone()
+        if not taken:
+            raise CrawlLocked(f"a crawl of source {source!r} is already running ({_holder(lock_conn, source)})")
+        try:
+            yield lock_conn
+        finally:
+            _unlock(lock_conn, source)
+    finally:
+        if own:
+            lock_conn.close()
+
+
+def _holder(conn: Any, source: str) -> str:
+    """Return a short description of the running crawl of `source`, for the CrawlLocked message."""
+    runs = [r for r in recent_runs(conn, limit=5, source=source) if r["status"] == "running"]
+    if not runs:
+        return "it is just starting"
+    r = runs[0]
+    return f"run {r['id']}, pid {r['pid']} on {r['hostname']}, since {r['started_at']:%Y-%m-%d %H:%M:%S %Z}"
+
+
+def _unlock(conn: Any, source: str) -> None:
+    """Release `source`'s lock; a dead connection has already released it."""
+    if conn.closed:
+        return
+    try:
+        with transaction(conn, f"releasing the crawl lock of {source!r}") as cur:
+            cur.execute(query("source_unlock"), _lock_params(source))
+    except DatabaseError as exc:
+        log.warning("%s", exc)
+
+
+def start_run(conn: Any, source: str, trigger: str) -> int:
+    """Insert a `running` crawl_runs row for this process and return its id."""
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}, not {trigger!r}")
+    params = {"source": source, "trigger": trigger, "pid": os.getpid(), "hostname": socket.gethostname()}
+    with transaction(conn, f"recording the start of a crawl of {source!r}") as cur:
+        cur.execute(query("start_run"), params)
+        return int(cur.fetchone()[0])
+
+
+def finish_run(
+    conn: Any,
+    run_id: int,
+    status: str,
+    pages_fetched: int = 0,
+    articles_new: int = 0,
+    articles_updated: int = 0,
+    articles_unchanged: int = 0,
+    errors: int = 0,
+    error: str | None = None,
+) -> None:
+    """Mark run `run_id` finished with `status` and its counts (returns None)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    params = {
+        "run_id": run_id, "status": status, "pages_fetched": pages_fetched,
+        "articles_new": articles_new, "articles_updated": articles_updated,
+        "articles_unchanged": articles_unchanged, "errors": errors,
+        "error": error.replace("\x00", "") if error else None,
+    }
+    with transaction(conn, f"recording the end of crawl run {run_id}") as cur:
+        cur.execute(query("finish_run"), params)
+        if cur.fetchone() is None:
+            raise DatabaseError(f"crawl run {run_id} does not exist")
+
+
+def add_run_error(conn: Any, run_id: int, url: str | None, message: str) -> None:
+    """Record one failure (page address and why) of run `run_id` in crawl_errors (returns None)."""
+    params = {"run_id": run_id, "url": url.replace("\x00", "") if url else url,
+              "message": message.replace("\x00", "")}
+    with transaction(conn, f"recording an error of crawl run {run_id}") as cur:
+        cur.execute(query("add_run_error"), params)
+
+
+def fail_stale_runs(conn: Any) -> int:
+    """Mark `running` rows whose crawl process is gone (lock not held) as failed; return how many."""
+    params = {"namespace": SOURCE_LOCK_NAMESPACE, "error": INTERRUPTED}
+    with transaction(conn, "failing interrupted crawl runs") as cur:
+        cur.execute(query("fail_stale_runs"), params)
+        return cur.rowcount
+
+
+def _dicts(cur: Any) -> list[dict[str, Any]]:
+    """Return the cursor's remaining rows as dicts keyed by column name."""
+    names = [d.name for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def recent_runs(conn: Any, limit: int = 20, source: str | None = None) -> list[dict[str, Any]]:
+    """Return the latest crawl runs (of `source`, or all), newest first, as dicts of crawl_runs columns."""
+    with transaction(conn, "reading crawl runs") as cur:
+        cur.execute(query("recent_runs"), {"limit": limit, "source": source})
+        return _dicts(cur)
+
+
+def latest_runs(conn: Any) -> dict[str, dict[str, Any]]:
+    """Return {source: its latest crawl run as a dict}; a source that never ran is absent."""
+    with transaction(conn, "reading crawl runs") as cur:
+        cur.execute(query("latest_runs"))
+        return {row["source"]: row for row in _dicts(cur)}
+
+
+def run_errors(conn: Any, run_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """Return the recorded errors of run `run_id` (url, message, occurred_at), oldest first."""
+    with transaction(conn, f"reading errors of crawl run {run_id}") as cur:
+        cur.execute(query("run_errors"), {"run_id": run_id, "limit": limit})
+        return _dicts(cur)
