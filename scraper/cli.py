@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scraper: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still one line, with the traceback on request
+        if os.environ.get("SCRAPER_LOG_LEVEL", "").upper() == "DEBUG":
+            traceback.print_exc()
+        print(f"scraper: unexpected error: {type(exc).__name__}: {_one_line(exc)} "
+              "(set SCRAPER_LOG_LEVEL=DEBUG for the traceback)", file=sys.stderr)
+        return 1
 
 
 def _one_line(exc: BaseException) -> str:

@@ -107,7 +107,7 @@ def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]
 
     from spiders.news import NewsSpider
 
-    process = CrawlerProcess(values, install_root_handler=True)
+    process = CrawlerProcess(values)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, source=source, only_urls=list(only_urls))
     process.start()

@@ -107,7 +107,7 @@ def run_daemon(settings: Settings) -> int:
     conn = db.connect(database_url)
     db.migrate(conn)
     runs.fail_stale_runs(conn)
-    last_started = runs.last_started(conn)
+    last_started = {name: run["started_at"] for name, run in runs.latest_runs(conn).items()}
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -89,8 +89,8 @@ class StoragePipeline:
                 self.counts.new += counts.new
                 self.counts.updated += counts.updated
                 self.counts.unchanged += counts.unchanged
-            if failures:
-                runs.record_errors(self.conn, self.run_id, failures)
+            for url, message in failures:  # rare next to articles: one small insert each
+                runs.add_run_error(self.conn, self.run_id, url, message)
         except ScraperError as exc:
             log.error("could not store %d pages: %s", len(pages), exc)
             self.stats.inc_value("scraper/errors", len(pages) or 1)
