@@ -5,10 +5,11 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 import lxml.html
 
-from scraper.extraction.blocks import Block, collapse, text_blocks
+from scraper.extraction.blocks import BLOCK_TAGS, Block, collapse, text_blocks
 from scraper.extraction.cleaning import attr_words, clean_tree
 
 _SCORED_TAGS = ("p", "pre", "blockquote", "td", "li", "h2", "h3")
@@ -42,23 +43,37 @@ def _link_chars(el: lxml.html.HtmlElement) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
 
+def _scored_units(root: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.HtmlElement, str, bool]]:
+    """Yield (element, text, is_text_container): paragraphs, and divs that hold text directly (<br> layouts)."""
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SCORED_TAGS:
+            yield el, collapse(el.text_content()), False
+        elif tag in ("div", "section", "article", "td", "font", "span", "main"):
+            if not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+                if tag != "span" and el.getparent() is not None and el.getparent().tag != "p":
+                    yield el, collapse(el.text_content()), False  # a <p> in all but name
+            else:
+                direct = collapse(" ".join(filter(None, [el.text] + [c.tail for c in el])))
+                if len(direct) >= 25:
+                    yield el, direct, True
+
+
 def score_candidates(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, float]:
     """Return a readability-style score for each element that contains paragraphs."""
     scores: dict[lxml.html.HtmlElement, float] = defaultdict(float)
-    for p in root.iter(*_SCORED_TAGS):
-        text = collapse(p.text_content())
+    for p, text, holds_text in _scored_units(root):
         if len(text) < 25 or (p.tag in ("li", "td", "h2", "h3") and len(text) < 80):
             continue
-        if _link_chars(p) > 0.5 * len(text):
+        if _link_chars(p) > 0.5 * len(collapse(p.text_content())):
             continue
         score = _paragraph_score(text)
-        parent = p.getparent()
-        for level, weight in enumerate((1.0, 0.5, 0.25)):
-            if parent is None:
+        node = p if holds_text else p.getparent()
+        for weight in (1.0, 0.5, 0.25):
+            if node is None:
                 break
-            scores[parent] += score * weight
-            parent = parent.getparent()
-            del level
+            scores[node] += score * weight
+            node = node.getparent()
     for el in list(scores):
         words = attr_words(el)
         bonus = (25 if _POSITIVE.search(words) else 0) - (25 if _NEGATIVE.search(words) else 0)
@@ -73,7 +88,7 @@ def find_content(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     if not scores:
         body = root.find("body")
         return [body if body is not None else root]
-    top = max(scores, key=scores.__getitem__)
+    top = _merge_split_bodies(max(scores, key=scores.__getitem__), scores)
     parent = top.getparent()
     if parent is None:
         return [top]
@@ -83,6 +98,33 @@ def find_content(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         if sibling is top or scores.get(sibling, 0) >= threshold or _good_paragraph(sibling):
             chosen.append(sibling)
     return chosen
+
+
+def _ancestors(el: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    chain = []
+    node = el.getparent()
+    while node is not None:
+        chain.append(node)
+        node = node.getparent()
+    return chain
+
+
+def _merge_split_bodies(top: lxml.html.HtmlElement, scores: dict[lxml.html.HtmlElement, float]) -> lxml.html.HtmlElement:
+    """Articles split into chunks (ads between them) have several strong candidates: take their close common ancestor."""
+    best = scores[top]
+    for cand in sorted(scores, key=scores.__getitem__, reverse=True)[1:12]:
+        if scores[cand] < 0.3 * best:
+            break
+        up = _ancestors(top)
+        cand_up = _ancestors(cand)
+        if cand in up or top in cand_up:
+            continue
+        common = next((a for a in up if a in cand_up), None)
+        if (common is not None and up.index(common) < 6 and common.tag not in ("body", "html")
+                and _link_chars(common) < 0.25 * len(common.text_content())):
+            scores[common] = max(scores.get(common, 0.0), best)
+            top = common
+    return top
 
 
 def _good_paragraph(el: lxml.html.HtmlElement) -> bool:
