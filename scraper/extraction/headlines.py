@@ -7,20 +7,31 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from scraper.extraction.blocks import collapse, text_blocks
+from scraper.extraction.blocks import BLOCK_TAGS, collapse, text_blocks
 from scraper.extraction.cleaning import attr_words, is_hidden
 from scraper.extraction.model import Headline
 from scraper.extraction.urls import canonical_url
 
-# Containers whose links are never headlines: menus, share bars, ads, running text.
-_EXCLUDED_TAGS = frozenset({"nav", "p", "figcaption", "form", "select", "button", "label", "time", "menu"})
+# Containers whose links are never headlines: menus, share bars, ads, comments, commerce.
+_EXCLUDED_TAGS = frozenset({"nav", "figcaption", "form", "select", "button", "label", "time", "menu", "cite"})
 _EXCLUDED_ATTR = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|megamenu|mega-menu|dropdown|drawer|breadcrumbs?|share|sharing"
     r"|social|sponsor\w*|advert\w*|ads?|adslot|dfp|outbrain|taboola|promoted|partner-content|paid"
-    r"|byline|author|tags?|topics?|keywords|categor\w*|comments?|newsletter|subscribe|login|cookie"
-    r"|footer-links|legal|copyright|deals?|shop|commerce|affiliate|forum)(?:$|[\s_-])",
+    r"|comments?|newsletter|subscribe|login|cookie|footer-links|legal|copyright|deals?|shop|commerce"
+    r"|affiliate|forum)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+# Said of the link itself (or its parent): a label pointing at an author, tag or section, not a story.
+_LABEL_LINK_ATTR = re.compile(
+    r"byline|author|(?:^|[\s_-])tags?(?:$|[\s_-])|topic|categor|kicker|eyebrow|section-label|breadcrumb",
+    re.IGNORECASE)
+_BLOCK_PARENTS = frozenset({"p", "div", "li", "td", "dd", "blockquote", "section", "article", "body"})
+_META_TAGS = frozenset({"small", "time", "sup", "sub", "abbr", "img", "i", "svg"})
+# Dates, times, counts and reading times next to a link are card furniture, not running text.
+_META_WORDS = re.compile(
+    r"\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:ago|min|mins|minutes?|hours?|hrs?"
+    r"|days?|weeks?|read|comments?|views?|shares?|am|pm|updated|published|posted|by)\b", re.IGNORECASE)
+_PREV_NEXT = re.compile(r"\b(?:previous|next|newer|older)\s+(?:story|article|post)\b", re.IGNORECASE)
 _NOT_STORY_SEGMENTS = frozenset({
     "tag", "tags", "topic", "topics", "category", "categories", "author", "authors", "people", "person",
     "profile", "profiles", "section", "sections", "search", "login", "signin", "sign-in", "register",
@@ -36,8 +47,11 @@ _KICKER_CLASS = re.compile(
     r"|duration|count|rank|number|source|flag|badge|icon|caption|timestamp|sr-only|visually-hidden|off-?screen",
     re.IGNORECASE)
 _LABEL_PREFIX = re.compile(
-    r"^(?:previous|next)\s+(?:story|article|post)\s*[:\-]?\s*|^read next\s*[:\-]?\s*|^video\s*[:\-]\s*|^watch\s*:\s*",
+    r"^\W*(?:(?:previous|next|newer|older)\s+(?:story|article|post)|read next|up next|next up|video|watch)\s*\W*\s+",
     re.IGNORECASE)
+_LABEL_ONLY = re.compile(
+    r"^\W*(?:(?:previous|next|newer|older)\s+(?:story|article|post)|read next|up next|next up|video|watch|read more"
+    r"|full article|continue reading)\W*$", re.IGNORECASE)
 _SLUG_WORDS = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}", re.IGNORECASE)
 _ID = re.compile(r"\d{5,}")
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/")
@@ -50,6 +64,11 @@ def registrable_host(url: str) -> str:
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in ("co", "com", "org", "net", "ac", "gov", "or", "ne"):
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def site_name(url: str) -> str:
+    """Return the site's name without its public suffix ("bbc" for www.bbc.com and www.bbc.co.uk)."""
+    return registrable_host(url).split(".")[0]
 
 
 def is_story_url(url: str) -> bool:
@@ -68,6 +87,7 @@ def is_story_url(url: str) -> bool:
 
 
 def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
+    """Return True when `el` or an ancestor is a menu, share bar, ad, comment area or hidden."""
     chain = []
     node = el
     result = False
@@ -86,6 +106,38 @@ def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]
     return result
 
 
+def _label_link(a: lxml.html.HtmlElement) -> bool:
+    """Return True for author, tag and section links, judged by the link's own markup."""
+    parent = a.getparent()
+    return bool(_LABEL_LINK_ATTR.search(attr_words(a)) or (a.get("rel") or "") in ("author", "tag")
+                or (parent is not None and _LABEL_LINK_ATTR.search(parent.get("class") or "")))
+
+
+def in_running_text(a: lxml.html.HtmlElement) -> bool:
+    """Return True when the link sits inside prose: its block has text of its own, or several links in a line."""
+    block = a.getparent()
+    while block is not None and block.tag not in _BLOCK_PARENTS:
+        block = block.getparent()
+    if block is None:
+        return False
+    inline = [block.text or ""]
+    links = 0
+    for child in block:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in BLOCK_TAGS:
+            inline.append(child.tail or "")
+            continue
+        if tag == "a" or child.find(".//a") is not None:
+            links += 1
+            if tag != "a":
+                inline.append("".join(t for t in child.xpath("text()")))
+        elif tag not in _META_TAGS and not is_hidden(child):
+            inline.append(child.text_content())
+        inline.append(child.tail or "")
+    own = re.sub(r"[\W_]+", "", _META_WORDS.sub("", "".join(inline)))
+    return len(own) >= 12 or (block.tag == "p" and links >= 2)
+
+
 def anchor_title(a: lxml.html.HtmlElement) -> str:
     """Return the headline text of a link: its heading child if it wraps a card, else its visible text."""
     for el in a.iter():
@@ -95,8 +147,9 @@ def anchor_title(a: lxml.html.HtmlElement) -> str:
             text = _visible_text(el)
             if len(text.split()) >= 2:
                 return _LABEL_PREFIX.sub("", text)
-    blocks = [b.text for b in text_blocks(_visible_copy(a))]
-    blocks = [collapse(b) for b in blocks if len(collapse(b).split()) >= 3] or [collapse(b) for b in blocks]
+    blocks = [collapse(b.text) for b in text_blocks(_visible_copy(a))]
+    blocks = [b for b in blocks if not _LABEL_ONLY.match(b)]
+    blocks = [b for b in blocks if len(b.split()) >= 3] or blocks
     return _LABEL_PREFIX.sub("", blocks[0]) if blocks else ""
 
 
@@ -124,28 +177,42 @@ def is_headline_text(title: str) -> bool:
     return 3 <= len(words) <= 40 and 15 <= len(title) <= 300
 
 
+def _story_link(href: str | None, base_url: str, site: str) -> str | None:
+    """Return the absolute URL of `href` when it points at a story on `site`, else None (cheap checks first)."""
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "sms:")):
+        return None
+    try:
+        link = href if href.startswith(("http://", "https://")) else urljoin(base_url, href)
+        if site_name(link) != site or not is_story_url(link):
+            return None
+    except ValueError:
+        return None
+    return link
+
+
 def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -> tuple[Headline, ...]:
     """Return the page's headline-sidebar links, absolute and canonical, deduplicated, in document order."""
     base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
     base_url = urljoin(url, base) if base else url
-    site = registrable_host(url)
+    site = site_name(url)
     memo: dict[lxml.html.HtmlElement, bool] = {}
     found: dict[str, str] = {}
     seen_titles: set[str] = set()
     for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        try:
-            link = canonical_url(href, base=base_url)
-        except ValueError:
-            continue
-        if link in page_urls or registrable_host(link) != site or not is_story_url(link):
-            continue
-        if _excluded(a, memo):
+        link = _story_link(a.get("href"), base_url, site)
+        if link is None or _label_link(a) or in_running_text(a):
             continue
         title = anchor_title(a)
+        if _excluded(a, memo) and not _PREV_NEXT.search(collapse(a.text_content())):
+            continue
         if not is_headline_text(title):
+            continue
+        try:
+            link = canonical_url(link)
+        except ValueError:
+            continue
+        if link in page_urls:
             continue
         key = title.lower()
         if link in found:
