@@ -43,7 +43,8 @@ _NOT_STORY_SEGMENTS = frozenset({
 })
 _HEADLINE_CLASS = re.compile(r"title|headline|heading|hed\b|__hed|-hed", re.IGNORECASE)
 _KICKER_CLASS = re.compile(
-    r"kicker|eyebrow|label|category|section|tag|time|date|byline|author|summary|dek|excerpt|description"
+    r"kicker|eyebrow|label|category|section|tag|time|date|byline|author|summary|dek|excerpt|description|blurb"
+    r"|standfirst|intro|lede|subtitle|subhead|teaser-text|promo-text|synopsis"
     r"|duration|count|rank|number|source|flag|badge|icon|caption|timestamp|sr-only|visually-hidden|off-?screen",
     re.IGNORECASE)
 _LABEL_PREFIX = re.compile(
@@ -109,7 +110,8 @@ def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]
 def _label_link(a: lxml.html.HtmlElement) -> bool:
     """Return True for author, tag and section links, judged by the link's own markup."""
     parent = a.getparent()
-    return bool(_LABEL_LINK_ATTR.search(attr_words(a)) or (a.get("rel") or "") in ("author", "tag")
+    rel = (a.get("rel") or "").lower()
+    return bool(_LABEL_LINK_ATTR.search(attr_words(a)) or rel in ("author", "tag") or "sponsored" in rel
                 or (parent is not None and _LABEL_LINK_ATTR.search(parent.get("class") or "")))
 
 
@@ -191,17 +193,31 @@ def _story_link(href: str | None, base_url: str, site: str) -> str | None:
     return link
 
 
+def _mostly_other_links(a: lxml.html.HtmlElement, base_url: str, site: str,
+                        lists: dict[lxml.html.HtmlElement, bool]) -> bool:
+    """Return True when the link's list is mostly non-story links: a menu or footer list, not a story list."""
+    container = next((el for el in a.iterancestors("ul", "ol")), None)
+    if container is None:
+        return False
+    if container not in lists:
+        hrefs = {h for h in (x.get("href") for x in container.iter("a")) if h and not h.startswith("#")}
+        stories = sum(1 for h in hrefs if _story_link(h, base_url, site) is not None)
+        lists[container] = stories < 0.5 * len(hrefs)
+    return lists[container]
+
+
 def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -> tuple[Headline, ...]:
     """Return the page's headline-sidebar links, absolute and canonical, deduplicated, in document order."""
     base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
     base_url = urljoin(url, base) if base else url
     site = site_name(url)
     memo: dict[lxml.html.HtmlElement, bool] = {}
+    lists: dict[lxml.html.HtmlElement, bool] = {}
     found: dict[str, str] = {}
     seen_titles: set[str] = set()
     for a in root.iter("a"):
         link = _story_link(a.get("href"), base_url, site)
-        if link is None or _label_link(a) or in_running_text(a):
+        if link is None or _label_link(a) or in_running_text(a) or _mostly_other_links(a, base_url, site, lists):
             continue
         title = anchor_title(a)
         if _excluded(a, memo) and not _PREV_NEXT.search(collapse(a.text_content())):
