@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import lxml.html
 
@@ -28,6 +29,9 @@ CONTENT_HINT = re.compile(
     r"article|body|content|entry|main|post|story|text|prose|blog|page|column|container|wrapper|layout",
     re.IGNORECASE,
 )
+_STRONG_BOILERPLATE = re.compile(
+    r"related|share|social|newsletter|promo|advert|sponsor|outbrain|taboola|comment|byline|caption"
+    r"|popular|trending|recommend|read-?more|more-stories", re.IGNORECASE)
 HIDDEN_CLASS = re.compile(
     r"(?:^|\s)(?:hidden|hide|is-hidden|d-none|sr-only|visually-hidden|visuallyhidden|screen-reader-text"
     r"|off-screen|offscreen|u-hidden|element-invisible)(?:\s|$)",
@@ -36,11 +40,17 @@ HIDDEN_CLASS = re.compile(
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
+def _hidden_class(value: str) -> bool:
+    return bool(HIDDEN_CLASS.search(value))
+
+
 def is_hidden(el: lxml.html.HtmlElement) -> bool:
     """Return True when the element declares itself invisible (attribute, class or inline style)."""
     if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
         return True
-    return bool(HIDDEN_CLASS.search(el.get("class") or "") or HIDDEN_STYLE.search(el.get("style") or ""))
+    cls, style = el.get("class"), el.get("style")
+    return bool((cls and _hidden_class(cls)) or (style and HIDDEN_STYLE.search(style)))
 
 
 def attr_words(el: lxml.html.HtmlElement) -> str:
@@ -91,11 +101,14 @@ def _looks_like_boilerplate(el: lxml.html.HtmlElement, tag: str) -> bool:
     if tag in ("html", "body", "main", "article", "p", "a", "h1", "h2", "h3", "span", "strong", "em", "b", "i"):
         return False
     words = attr_words(el)
-    if not words or not BOILERPLATE.search(words):
+    return bool(words) and _boilerplate_words(words)
+
+
+@lru_cache(maxsize=8192)
+def _boilerplate_words(words: str) -> bool:
+    if not BOILERPLATE.search(words):
         return False
-    return not CONTENT_HINT.search(words) or bool(re.search(
-        r"related|share|social|newsletter|promo|advert|sponsor|outbrain|taboola|comment|byline|caption"
-        r"|popular|trending|recommend|read-?more|more-stories", words, re.IGNORECASE))
+    return not CONTENT_HINT.search(words) or bool(_STRONG_BOILERPLATE.search(words))
 
 
 def _still_attached(el: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> bool:

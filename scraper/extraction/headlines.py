@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -58,6 +59,7 @@ _ID = re.compile(r"\d{5,}")
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/")
 
 
+@lru_cache(maxsize=4096)
 def registrable_host(url: str) -> str:
     """Return the last two labels of the URL's host (three under two-letter country suffixes like co.uk)."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
@@ -102,9 +104,14 @@ def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]
         if not result:
             tag = node.tag if isinstance(node.tag, str) else ""
             result = (tag in _EXCLUDED_TAGS or is_hidden(node) or (node.get("role") or "") == "navigation"
-                      or (tag not in ("html", "body", "main", "article") and bool(_EXCLUDED_ATTR.search(attr_words(node)))))
+                      or (tag not in ("html", "body", "main", "article") and _excluded_words(attr_words(node))))
         memo[node] = result
     return result
+
+
+@lru_cache(maxsize=8192)
+def _excluded_words(words: str) -> bool:
+    return bool(words) and bool(_EXCLUDED_ATTR.search(words))
 
 
 def _label_link(a: lxml.html.HtmlElement) -> bool:
