@@ -100,4 +100,4 @@ class StoragePipeline:
 
 def _is_index_page(reason: str) -> bool:
     """True when extraction found a listing (section/tag/home) page rather than a broken one."""
-    return any(word in reason.lower() for word in ("index", "section", "listing", "home", "tag"))
+    return reason.startswith(("home page", "index page"))

@@ -90,7 +90,10 @@ class NewsSpider(scrapy.Spider):
         return 10**8 - min(age_minutes, 10**8 - 1)
 
     def article_request(self, url: str, priority: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, priority=priority)
+        # dont_filter: `scheduled` already de-duplicates listed links; a redirect to an article
+        # fetched before must still be followed, or its address would never reach article_urls.
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
+                              priority=priority, dont_filter=True)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Hand an article page to the pipeline, or say why it can't be used."""
