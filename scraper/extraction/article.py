@@ -30,6 +30,10 @@ _FURNITURE_LINE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:by|posted by|written by|von|par|por)\s+\S.{0,80}$", re.IGNORECASE)
+# Photo captions and credits that templates put in plain text blocks.
+_CAPTION = re.compile(
+    r"(?:\(|\[|^)\s*(?:image|images|photo|photos|picture|pic|credit|photograph|illustration|video|source)\s*:"
+    r"[^()\[\]]{0,80}[)\]]?\s*$", re.IGNORECASE)
 _DATE_LINE = re.compile(
     r"^(?:published|updated|posted|last updated|modified)?[:\s]*[\w ,.:/-]{0,40}\b(?:19|20)\d\d\b[\w ,.:/-]{0,30}$",
     re.IGNORECASE)
@@ -147,6 +151,8 @@ def keep_block(block: Block, title: str) -> bool:
         return False
     if len(flat) < 120 and (_FURNITURE_LINE.match(flat.strip(" .:|>»›")) or _BYLINE.match(flat)):
         return False
+    if len(flat) < 300 and _CAPTION.search(flat):
+        return False
     if len(flat) < 80 and _DATE_LINE.match(flat) and not flat.endswith("."):
         return False
     return not (block.tag == "h1")
@@ -167,10 +173,10 @@ def ld_body_text(value: object) -> str:
     """Return a JSON-LD articleBody as plain paragraphs (unescaping HTML it may carry)."""
     if not isinstance(value, str) or not value.strip():
         return ""
-    text = value
+    text = htmllib.unescape(value)
     if "<" in text and ">" in text:
         text = re.sub(r"(?i)<\s*(?:br|/p|/div|/h\d|/li)\s*/?>", "\n\n", text)
         text = re.sub(r"<[^>]+>", "", text)
-    text = htmllib.unescape(htmllib.unescape(text))
+    text = htmllib.unescape(text)
     paragraphs = [collapse(p) for p in re.split(r"\n\s*\n|\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
