@@ -10,8 +10,10 @@ from collections.abc import Iterator
 import lxml.html
 
 from scraper.extraction.blocks import BLOCK_TAGS, Block, collapse, text_blocks
-from scraper.extraction.cleaning import attr_words, clean_tree
+from scraper.extraction.cleaning import attr_words, clean_tree, remove_element
+from scraper.extraction.headlines import site_name, story_link
 
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "div", "p", "strong"})
 _SCORED_TAGS = ("p", "pre", "blockquote", "td", "li", "h2", "h3")
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|prose|blog", re.IGNORECASE)
 _NEGATIVE = re.compile(
@@ -158,11 +160,27 @@ def keep_block(block: Block, title: str) -> bool:
     return not (block.tag == "h1")
 
 
-def extract_body(root: lxml.html.HtmlElement, title: str) -> str:
+def remove_story_lists(container: lxml.html.HtmlElement, url: str) -> None:
+    """Remove lists whose every item is a short link to another story (and the heading just before them)."""
+    site = site_name(url)
+    for lst in list(container.iter("ul", "ol")):
+        items = [li for li in lst if li.tag == "li"]
+        if len(items) < 2 or lst.getparent() is None:
+            continue
+        if all(len(collapse(li.text_content())) < 200 and any(
+                story_link(a.get("href"), url, site) for a in li.iter("a")) for li in items):
+            heading = lst.getprevious()
+            if heading is not None and heading.tag in _HEADINGS and len(collapse(heading.text_content())) < 60:
+                remove_element(heading)
+            remove_element(lst)
+
+
+def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "") -> str:
     """Return the article text of `root` as paragraphs separated by blank lines (mutates `root`)."""
     clean_tree(root)
     paragraphs: list[str] = []
     for container in find_content(root):
+        remove_story_lists(container, url)
         for block in text_blocks(container):
             if keep_block(block, title):
                 paragraphs.append(block.text)

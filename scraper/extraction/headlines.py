@@ -42,6 +42,8 @@ _NOT_STORY_SEGMENTS = frozenset({
     "forum", "forums", "threads", "discussion", "user", "users", "members", "staff", "contributors",
     "cookie-policy", "cookies", "legal", "live-tv", "livestream", "watch-live", "podcasts", "weather",
 })
+_STORY_SEGMENTS = frozenset({"story", "stories", "article", "articles", "news", "post", "posts", "blog",
+                             "video", "videos", "gallery", "galleries", "opinion", "review", "reviews"})
 _HEADLINE_CLASS = re.compile(r"title|headline|heading|hed\b|__hed|-hed", re.IGNORECASE)
 _KICKER_CLASS = re.compile(
     r"kicker|eyebrow|label|category|section|tag|time|date|byline|author|summary|dek|excerpt|description|blurb"
@@ -86,7 +88,8 @@ def is_story_url(url: str) -> bool:
     last = re.sub(r"\.(?:html?|shtml|php|aspx?|cms)$", "", segments[-1], flags=re.IGNORECASE) if segments else ""
     return bool(_SLUG_WORDS.search(last) or _ID.search(parts.path) or _DATE_PATH.search(parts.path)
                 or re.search(r"(?:^|&)(?:p|id|story|article)=\d+", parts.query)
-                or (len(segments) >= 2 and _SLUG_WORDS.search(segments[-2])))
+                or (len(segments) >= 2 and _SLUG_WORDS.search(segments[-2]))
+                or (len(segments) >= 2 and segments[-2].lower() in _STORY_SEGMENTS and "-" in last))
 
 
 def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
@@ -186,7 +189,7 @@ def is_headline_text(title: str) -> bool:
     return 3 <= len(words) <= 40 and 15 <= len(title) <= 300
 
 
-def _story_link(href: str | None, base_url: str, site: str) -> str | None:
+def story_link(href: str | None, base_url: str, site: str) -> str | None:
     """Return the absolute URL of `href` when it points at a story on `site`, else None (cheap checks first)."""
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "sms:")):
@@ -208,7 +211,7 @@ def _mostly_other_links(a: lxml.html.HtmlElement, base_url: str, site: str,
         return False
     if container not in lists:
         hrefs = {h for h in (x.get("href") for x in container.iter("a")) if h and not h.startswith("#")}
-        stories = sum(1 for h in hrefs if _story_link(h, base_url, site) is not None)
+        stories = sum(1 for h in hrefs if story_link(h, base_url, site) is not None)
         lists[container] = stories < 0.5 * len(hrefs)
     return lists[container]
 
@@ -223,7 +226,7 @@ def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -
     found: dict[str, str] = {}
     seen_titles: set[str] = set()
     for a in root.iter("a"):
-        link = _story_link(a.get("href"), base_url, site)
+        link = story_link(a.get("href"), base_url, site)
         if link is None or _label_link(a) or in_running_text(a) or _mostly_other_links(a, base_url, site, lists):
             continue
         title = anchor_title(a)

@@ -57,7 +57,7 @@ def _extract(html: bytes | str, url: str) -> Article:
         language=find_language(root, md), image_url=find_image(md, url), paywalled=is_paywalled(md),
         headlines=find_headlines(root, url, page_urls),
     )
-    dom_body = extract_body(root, title)  # mutates the tree: keep it last
+    dom_body = extract_body(root, title, url)  # mutates the tree: keep it last
     body = choose_body(dom_body, ld_body_text(md.article_ld.get("articleBody")))
     is_article, reason = classify_page(md, canonical, body, body.count("\n\n") + 1 if body else 0)
     return Article(url=canonical, body=body, is_article=is_article, reason=reason, **fields)
