@@ -109,7 +109,7 @@ def _parse_by_root(data: bytes, url: str, content_type: str) -> Listing:
     prolog = _PROLOG.match(head)
     match = _ROOT.search(head, prolog.end() if prolog else 0)
     if not match:
-        return _parse_html(data, url) if "html" in content_type else UNKNOWN
+        return _parse_html(data, url) if "html" in content_type else _parse_text_sitemap(data, url)
     root = match.group(1).decode("ascii").split(":")[-1].lower()
     if root in ("rss", "rdf", "feed"):
         return _parse_feed(data, url)
@@ -200,6 +200,7 @@ def _parse_w3c_date(value: object) -> datetime | None:
 # --- sitemaps ----------------------------------------------------------------------
 
 # No entity expansion and no network: sitemaps come from strangers.
+_NEWS_NS = "{http://www.google.com/schemas/sitemap-news/"
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
                                    recover=True, remove_comments=True, remove_pis=True)
 
@@ -220,20 +221,27 @@ def _sitemap_entry(el: lxml.etree._Element, url: str) -> Link | None:
         return None
     loc = lastmod = news_date = title = None
     for child in el.iter():
-        name = _local(child.tag) if isinstance(child.tag, str) else ""
-        text = (child.text or "").strip()
-        if name == "loc" and loc is None and child.getparent() is el:
-            loc = text
-        elif name == "lastmod":
-            lastmod = text
-        elif name == "publication_date":
-            news_date = text
-        elif name == "title" and child.getparent() is not el:
-            title = text
+        if not isinstance(child.tag, str):
+            continue
+        name, text = _local(child.tag), (child.text or "").strip()
+        if child.getparent() is el:
+            loc = text if name == "loc" and loc is None else loc
+            lastmod = text if name == "lastmod" else lastmod
+        elif _NEWS_NS in child.tag:  # not image:title or video:publication_date
+            news_date = text if name == "publication_date" else news_date
+            title = text if name == "title" else title
     if not loc:
         return None
     when = _parse_w3c_date(news_date) or _parse_w3c_date(lastmod)
     return Link(canonical_url(loc, base=url), when, _clean(title))
+
+
+def _parse_text_sitemap(data: bytes, url: str) -> Listing:
+    """Return the links of a plain-text sitemap (one absolute URL a line), else unknown."""
+    lines = [line.strip() for line in data.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    if not lines or not all(line.startswith(("http://", "https://")) and " " not in line for line in lines):
+        return UNKNOWN
+    return Listing("sitemap", tuple(_dedupe(Link(canonical_url(line, base=url), None) for line in lines)))
 
 
 def _local(tag: str) -> str:

@@ -293,3 +293,22 @@ def test_module_imports_neither_scrapy_nor_database():
     code = "import sys, scraper.discovery; print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted', 'psycopg2')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_image_and_video_extensions_do_not_pose_as_news_fields():
+    body = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"
+      xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">
+    <url><loc>https://news.example.com/2024/05/17/pictured.html</loc><lastmod>2024-05-17</lastmod>
+      <image:image><image:loc>https://news.example.com/img/1.jpg</image:loc><image:title>A photo</image:title></image:image>
+      <video:video><video:title>A clip</video:title><video:publication_date>2020-01-01</video:publication_date></video:video>
+    </url></urlset>"""
+    assert parse_listing(body, SITE).links == (Link(f"{SITE}/2024/05/17/pictured.html", utc(2024, 5, 17)),)
+
+
+def test_plain_text_sitemap():
+    body = b"https://news.example.com/2024/05/17/one.html\r\n\r\nhttps://news.example.com/two-long-slug-here\n"
+    listing = parse_listing(body, f"{SITE}/sitemap.txt", "text/plain")
+    assert listing == Listing("sitemap", (Link(f"{SITE}/2024/05/17/one.html", None),
+                                          Link(f"{SITE}/two-long-slug-here", None)))
+    assert parse_listing(b"https://news.example.com/a\nnot a url\n", SITE, "text/plain").kind == "unknown"
