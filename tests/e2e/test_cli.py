@@ -1,0 +1,118 @@
+"""The other commands, run for real: crawl --url, extract, db upgrade, status, and the embedded database."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import psycopg2
+
+from tests.e2e.conftest import Scraper, sources_file
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def count(db_url: str, table: str) -> int:
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {table}")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_crawl_url_stores_one_article_when_private_addresses_are_allowed(scraper, site, db_url, tmp_path):
+    config = sources_file(tmp_path / "s.toml", site, top="allow_private_addresses = true")
+    url = site.url + site.expected.fresh[0] + "?utm_source=twitter"
+    result = scraper("--config", str(config), "crawl", "--url", url)
+    assert result.code == 0, result.err
+    assert "1 new" in result.out
+    conn = psycopg2.connect(db_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT a.url, r.source FROM articles a, crawl_runs r")
+        assert cur.fetchall() == [(site.url + site.expected.fresh[0], "gazette")]
+    conn.close()
+
+
+def test_crawl_url_on_a_loopback_address_is_refused_by_default(scraper, site, db_url, tmp_path):
+    config = sources_file(tmp_path / "s.toml", site)
+    result = scraper("--config", str(config), "crawl", "--url", site.url + site.expected.fresh[0])
+    assert result.code == 2
+    assert "non-public address 127.0.0.1" in result.err and "allow_private_addresses" in result.err
+    assert result.err.count("\n") == 1
+    assert count(db_url, "crawl_runs") == 0 and site.fetched(site.expected.fresh[0]) == 0
+
+
+def test_crawl_url_outside_every_source_is_refused(scraper, site, db_url, tmp_path):
+    config = sources_file(tmp_path / "s.toml", site, top="allow_private_addresses = true")
+    result = scraper("--config", str(config), "crawl", "--url", "http://localhost:9/2026/01/01/story.html")
+    assert result.code == 2 and "allowed_domains" in result.err
+    assert count(db_url, "crawl_runs") == 0
+
+
+def test_extract_prints_one_json_line_per_file_in_order(scraper, tmp_path):
+    seed_html = tmp_path / "seed.html"
+    seed_html.write_text(
+        "<html><head><title>Putin wants NATO question resolved | Gazette</title></head><body>"
+        "<article><h1>Putin wants NATO question resolved</h1>"
+        + "".join(f"<p>{line}</p>" for line in (REPO / "tests/data/seed.txt").read_text(encoding="utf-8")
+                  .partition("\n\n\n")[0].splitlines() if line.strip())
+        + "</article></body></html>", encoding="utf-8")
+    packed = tmp_path / "seed.html.gz"
+    packed.write_bytes(gzip.compress(seed_html.read_bytes()))
+    result = scraper("extract", str(seed_html), str(tmp_path / "missing.html"), str(packed))
+    assert result.code == 1  # one file could not be read: said on stderr, the others still printed
+    first, missing, last = (json.loads(line) for line in result.out.splitlines())
+    assert [first["path"], missing["path"], last["path"]] == [str(seed_html), str(tmp_path / "missing.html"), str(packed)]
+    assert first["body"].startswith("Russia has opposed") and first["body"] == last["body"]
+    assert first["body"].count("\n\n") == 7  # eight paragraphs
+    assert "cannot read" in missing["error"] and "missing.html" in result.err
+    for key in ("url", "title", "published_at", "authors", "headlines"):
+        assert key in first
+
+
+def test_extract_with_url_resolves_headlines_against_it(scraper, tmp_path):
+    paragraphs = (REPO / "tests/data/seed.txt").read_text(encoding="utf-8").partition("\n\n\n")[0].splitlines()
+    latest = ["Markets rally as inflation cools across the euro area",
+              "Floods force thousands from their homes in the river delta",
+              "Parliament passes the budget after a marathon overnight session"]
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><article><h1>Putin wants NATO question resolved</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs if p.strip()) + "</article>"
+        "<aside><h2>Latest</h2><ul>"
+        + "".join(f'<li><a href="/2026/11/2{i}/story-{i}-of-the-day.html">{t}</a></li>' for i, t in enumerate(latest))
+        + "</ul></aside></body></html>", encoding="utf-8")
+    url = "https://news.example.com/2026/11/26/putin-nato.html"
+    result = scraper("extract", "--url", url, str(page))
+    assert result.code == 0, result.err
+    out = json.loads(result.out)
+    assert out["url"] == url
+    assert out["headlines"] == [{"title": t, "url": f"https://news.example.com/2026/11/2{i}/story-{i}-of-the-day.html"}
+                                for i, t in enumerate(latest)]
+
+
+def test_db_upgrade_twice_then_status(scraper, empty_db_url, tmp_path):
+    scraper.env["DATABASE_URL"] = empty_db_url
+    first = scraper("db", "upgrade")
+    assert first.code == 0 and "applied" in first.out and "0001_initial" in first.out
+    again = scraper("db", "upgrade")
+    assert again.code == 0 and again.out.strip() == "database is up to date"
+    status = scraper("status")
+    assert status.code == 0 and "no crawl has run yet" in status.out
+
+
+def test_embedded_database_is_started_and_reused_without_database_url(site, tmp_path):
+    """The default set-up: no DATABASE_URL, an embedded PostgreSQL in SCRAPER_DATA_DIR."""
+    scraper = Scraper(tmp_path, None)
+    config = sources_file(tmp_path / "s.toml", site, max_age_days=7)
+    first = scraper("--config", str(config), "crawl", "gazette")
+    assert first.code == 0, first.err
+    assert (tmp_path / "data" / "pgdata" / "PG_VERSION").is_file()
+    status = scraper("--config", str(config), "status", "--json")
+    assert status.code == 0, status.err
+    [run] = [json.loads(line) for line in status.out.splitlines()]
+    assert run["source"] == "gazette" and run["status"] == "succeeded"
+    assert run["articles_new"] == len(site.expected.stored(max_age_days=7))
