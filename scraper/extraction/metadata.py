@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from scraper.extraction.cleaning import is_hidden
 from scraper.extraction.dates import date_from_url, parse_date
 from scraper.extraction.urls import canonical_url, same_site
 
@@ -105,21 +107,43 @@ def _text(value: Any) -> str:
 
 
 def find_title(root: lxml.html.HtmlElement, md: Metadata) -> str:
-    """Return the article's headline: an <h1> that agrees with the metadata, else the metadata title."""
-    meta_title = (_text(md.article_ld.get("headline")) or md.meta.get("og:title")
-                  or md.meta.get("twitter:title") or "")
-    doc_title = " ".join((root.findtext(".//title") or "").split())
+    """Return the article's headline: the page's <h1> when it is the story's, else the metadata title."""
+    meta_title = _unescape(_text(md.article_ld.get("headline")) or md.meta.get("og:title")
+                           or md.meta.get("twitter:title") or "")
+    doc_title = _unescape(" ".join((root.findtext(".//title") or "").split()))
     known = [t for t in (meta_title, doc_title) if t]
-    for h1 in root.iter("h1"):
-        text = " ".join(h1.text_content().split())
-        if len(text) > 3 and any(_similar(text, t) for t in known):
+    h1s = [text for text in dict.fromkeys(_headline_h1s(root, doc_title, md.meta.get("og:site_name", "")))]
+    for text in h1s:
+        if any(_similar(text, t) for t in known):
             return text
+    if len(h1s) == 1 and 3 <= len(h1s[0].split()) <= 40:
+        return h1s[0]  # the visible headline; social titles are often rewritten for sharing
     if meta_title:
-        return _strip_site_name(" ".join(meta_title.split()), md.meta.get("og:site_name", ""))
+        return _strip_site_name(meta_title, md.meta.get("og:site_name", ""))
     if doc_title:
         return _strip_site_name(doc_title, md.meta.get("og:site_name", ""))
-    h1 = next(root.iter("h1"), None)
-    return " ".join(h1.text_content().split()) if h1 is not None else ""
+    return h1s[0] if h1s else ""
+
+
+def _unescape(text: str) -> str:
+    return " ".join(html.unescape(text).split()) if "&" in text else " ".join(text.split())
+
+
+def _headline_h1s(root: lxml.html.HtmlElement, doc_title: str, site: str) -> list[str]:
+    """Return the texts of <h1>s that can be a headline: not the logo, not a home link, not hidden."""
+    found = []
+    for h1 in root.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if len(text) <= 3 or text.lower() == site.lower():
+            continue
+        if any(urlsplit(a.get("href") or "").path.strip("/") == "" and a.get("href") for a in h1.iter("a")):
+            continue  # a logo/home link, e.g. <h1><a href="/">Site tagline</a></h1>
+        if doc_title.endswith(text) and len(doc_title) > len(text) + 3:
+            continue  # the site-name suffix of <title>
+        if any(is_hidden(el) or el.tag in ("nav", "footer", "aside") for el in [h1, *h1.iterancestors()]):
+            continue
+        found.append(text)
+    return found
 
 
 def _similar(h1: str, title: str) -> bool:
@@ -141,7 +165,7 @@ def _strip_site_name(title: str, site: str) -> str:
     return title
 
 
-def find_authors(root: lxml.html.HtmlElement, md: Metadata) -> tuple[str, ...]:
+def find_authors(root: lxml.html.HtmlElement, md: Metadata, url: str = "") -> tuple[str, ...]:
     """Return the people credited with the article, deduplicated, in the order found."""
     raw: list[str] = []
     for author in _as_list(md.article_ld.get("author")) + _as_list(md.article_ld.get("creator")):
@@ -159,20 +183,36 @@ def find_authors(root: lxml.html.HtmlElement, md: Metadata) -> tuple[str, ...]:
     if not raw:
         raw = [a.text_content() for a in root.xpath(
             '//a[@rel="author"] | //*[@itemprop="author"]//*[@itemprop="name"] | //*[@itemprop="author" and not(*)]')][:5]
-    return _clean_authors(raw, md.meta.get("og:site_name", ""))
+    return _clean_authors(raw, _brand_words(md.meta.get("og:site_name", ""), url))
 
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value] if value else []
 
 
-def _clean_authors(raw: list[str], site: str) -> tuple[str, ...]:
+def _brand_words(site_name: str, url: str) -> set[str]:
+    """Return lower-case words naming the site ("cnn", "sputniknews"), to tell outlets from people."""
+    words = {w for w in re.findall(r"\w+", site_name.lower()) if len(w) >= 3}
+    labels = (urlsplit(url).hostname or "").lower().split(".")
+    brand = labels[-3] if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "net") else labels[-2] if len(labels) >= 2 else ""
+    return words | ({brand} if len(brand) >= 3 else set())
+
+
+def _is_outlet(name: str, brand: set[str]) -> bool:
+    for word in re.findall(r"\w+", name.lower()):
+        if word in brand or (len(word) >= 4 and any(b.startswith(word) for b in brand)):
+            return True
+    return False
+
+
+def _clean_authors(raw: list[str], brand: set[str]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for item in raw:
-        for name in _SPLIT_AUTHORS.split(_AUTHOR_NOISE.sub("", " ".join((item or "").split()))):
+        item = " ".join((item or "").split())
+        for name in _SPLIT_AUTHORS.split(_AUTHOR_NOISE.sub("", re.sub(r"(?<=\w{3})\.\s+(?=[A-Z])", ", ", item))):
             name = _AUTHOR_NOISE.sub("", name.strip(" .,:;|-")).strip(" .,:;|-")
             if (not name or len(name) > 60 or len(name.split()) > 5 or _NOT_A_PERSON.search(name)
-                    or name.lower() == site.lower()):
+                    or _is_outlet(name, brand) or not re.search(r"[^\W\d_]", name)):
                 continue
             seen.setdefault(name.lower(), name)
     return tuple(seen.values())

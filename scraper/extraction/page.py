@@ -53,7 +53,7 @@ def _extract(html: bytes | str, url: str) -> Article:
     title = find_title(root, md)
     page_urls = {canonical, _safe_url(url)}
     fields = dict(
-        title=title, published_at=find_published(root, md, url), authors=find_authors(root, md),
+        title=title, published_at=find_published(root, md, url), authors=find_authors(root, md, url),
         language=find_language(root, md), image_url=find_image(md, url), paywalled=is_paywalled(md),
         headlines=find_headlines(root, url, page_urls),
     )
