@@ -19,6 +19,8 @@ _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|prose|b
 _NEGATIVE = re.compile(
     r"comment|footer|sidebar|widget|related|promo|share|social|menu|nav|ad-|sponsor|rail|teaser",
     re.IGNORECASE)
+_STANDFIRST = re.compile(r"lead|dek|standfirst|summary|description|intro|subtitle|excerpt|teaser|abstract",
+                         re.IGNORECASE)
 # Short lines that are page furniture, not prose.
 _FURNITURE_LINE = re.compile(
     r"^(?:advertisement|advertisment|ad|sponsored|sponsored content|story continues below|continue reading"
@@ -28,7 +30,7 @@ _FURNITURE_LINE = re.compile(
     r"|copyright.*|©.*|all rights reserved.*|comments?|\d+ comments?|leave a comment|loading.*|watch.*:?"
     r"|listen.*|you may also like.*|recommended.*|trending.*|most popular|most read|latest news"
     r"|tags?:.*|filed under.*|topics?:.*|posted in.*|categories:.*|don't miss.*|next article|previous article"
-    r"|next|previous|back to top|skip to .*|close|menu|search|home)$",
+    r"|next|previous|back to top|skip to .*|close|menu|search|home|related\b[^.]{0,60}:.*)$",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:by|posted by|written by|von|par|por)\s+\S.{0,80}$", re.IGNORECASE)
@@ -101,7 +103,11 @@ def find_content(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     threshold = max(10.0, scores[top] * 0.2)
     chosen = []
     for sibling in parent:
-        if sibling is top or scores.get(sibling, 0) >= threshold or _good_paragraph(sibling):
+        if sibling is top:
+            chosen.append(sibling)
+        elif _STANDFIRST.search(attr_words(sibling) + " " + (sibling.get("itemprop") or "")):
+            continue  # the summary under the headline is not part of the body
+        elif scores.get(sibling, 0) >= threshold or _good_paragraph(sibling):
             chosen.append(sibling)
     return chosen
 
