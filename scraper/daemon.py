@@ -77,12 +77,14 @@ def trigger_for(source: Source) -> Any:
 
 
 def first_run_time(source: Source, last_started: datetime | None, now: datetime) -> datetime | None:
-    """Return `now` when the source is overdue (never ran, or its interval has passed), else None."""
+    """Return `now` when the source is overdue (never ran, or a run was due since its last one), else None."""
     if last_started is None:
         return now
-    if source.interval_minutes and last_started + timedelta(minutes=source.interval_minutes) <= now:
-        return now
-    return None
+    if source.interval_minutes:
+        due = last_started + timedelta(minutes=source.interval_minutes)
+    else:  # the first cron fire time after the last run
+        due = trigger_for(source).get_next_fire_time(None, last_started + timedelta(seconds=1))
+    return now if due is not None and due <= now else None
 
 
 def schedule_sources(scheduler: BackgroundScheduler, config: SourcesConfig, crawls: Crawls,
