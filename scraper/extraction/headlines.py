@@ -16,7 +16,7 @@ from scraper.extraction.urls import canonical_url
 # Containers whose links are never headlines: menus, share bars, ads, comments, commerce.
 _EXCLUDED_TAGS = frozenset({"nav", "figcaption", "form", "select", "button", "label", "time", "menu", "cite"})
 _EXCLUDED_ATTR = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|megamenu|mega-menu|dropdown|drawer|breadcrumbs?|share|sharing"
+    r"(?:^|[\s_-])(?:[a-z]*nav|[a-z]*navbar|navigation|[a-z]*menu|mega-menu|dropdown|drawer|breadcrumbs?|share|sharing"
     r"|social|sponsor\w*|advert\w*|ads?|adslot|dfp|outbrain|taboola|promoted|partner-content|paid"
     r"|comments?|newsletter|subscribe|login|cookie|footer-links|legal|copyright|deals?|shop|commerce"
     r"|affiliate|forum)(?:$|[\s_-])",
@@ -185,7 +185,7 @@ def _visible_text(el: lxml.html.HtmlElement) -> str:
 
 def is_headline_text(title: str) -> bool:
     """Return True when link text reads like a headline: several words, not a button label."""
-    words = title.split()
+    words = re.findall(r"\w+", title)
     return 3 <= len(words) <= 40 and 15 <= len(title) <= 300
 
 

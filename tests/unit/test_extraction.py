@@ -1,0 +1,187 @@
+"""Golden pages and contract tests for scraper.extraction (no network, no database)."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from scraper.extraction import Article, Headline, canonical_url, extract_article
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+PAGES = DATA / "pages"
+EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
+
+
+def _load_metrics():
+    """The scoring code lives with the eval script (dev tooling); load it by path."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "metrics.py"
+    spec = importlib.util.spec_from_file_location("extraction_metrics", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+metrics = _load_metrics()
+
+
+@pytest.fixture(scope="module")
+def extracted() -> dict[str, Article]:
+    return {key: extract_article(gzip.decompress((PAGES / f"{key}.html.gz").read_bytes()), spec["url"])
+            for key, spec in EXPECTED.items()}
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_golden_body(key: str, extracted: dict[str, Article]) -> None:
+    spec, article = EXPECTED[key], extracted[key]
+    assert article.is_article, article.reason
+    assert article.body.startswith(spec["body_starts"])
+    assert article.body.endswith(spec["body_ends"])
+    assert "\n\n" in article.body and "\n\n\n" not in article.body
+    assert metrics.page_f1(spec["true_body"], article.body) >= spec["min_f1"]
+    assert not article.body.startswith(article.title)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_golden_metadata(key: str, extracted: dict[str, Article]) -> None:
+    spec, article = EXPECTED[key], extracted[key]
+    assert article.title == spec["title"]
+    assert article.published_at == datetime.fromisoformat(spec["published_at"])
+    assert article.published_at.tzinfo is not None
+    if "authors" in spec:
+        assert list(article.authors) == spec["authors"]
+    assert article.language == spec["language"]
+    assert article.url == canonical_url(spec["url"])
+    assert article.image_url and article.image_url.startswith("http")
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_golden_headlines(key: str, extracted: dict[str, Article]) -> None:
+    spec, article = EXPECTED[key], extracted[key]
+    titles = [metrics.normalise_title(h.title) for h in article.headlines]
+    for wanted in spec["headlines_include"]:
+        assert any(metrics.titles_match(metrics.normalise_title(wanted), t) for t in titles), wanted
+    for unwanted in spec["headlines_exclude"]:
+        assert metrics.normalise_title(unwanted) not in titles
+    urls = [h.url for h in article.headlines]
+    assert len(urls) == len(set(urls))
+    assert article.url not in urls
+    assert all(u.startswith(("http://", "https://")) and u == canonical_url(u) for u in urls)
+    body = " ".join(article.body.lower().split())
+    assert not [h.title for h in article.headlines if metrics.normalise_title(h.title) in body]
+
+
+def test_golden_sidebar_finds_every_listed_headline(extracted: dict[str, Article]) -> None:
+    labelled = {k: s for k, s in EXPECTED.items() if s["headlines_include"]}
+    tp = fn = 0
+    for key in labelled:
+        # Only the included titles are stored; precision is checked through the exclusions above.
+        a, _, c = metrics.match_headlines(labelled[key]["headlines_include"], [h.title for h in extracted[key].headlines])
+        tp, fn = tp + a, fn + c
+    assert tp / (tp + fn) == 1.0
+
+
+def _seed_page() -> tuple[bytes, list[str], list[str]]:
+    text = (DATA / "seed.txt").read_text(encoding="utf-8")
+    story, _, rest = text.partition("\n\n\n")
+    paragraphs = [p.strip() for p in story.splitlines() if p.strip()]
+    titles = [t.strip() for t in rest.splitlines() if t.strip()]
+    slugs = ["-".join(t.lower().split())[:60].strip("-") for t in titles]
+    links = "\n".join(f'<li><a href="/world/2025/12/{i + 1:02d}/{escape(s, quote=True)}">{escape(t)}</a></li>'
+                      for i, (s, t) in enumerate(zip(slugs, titles, strict=True)))
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Putin wants Ukraine-NATO question solved now | Example News</title></head><body>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/world/">World</a></li>
+<li><a href="/politics/">Politics</a></li></ul></nav></header>
+<main><article><h1>Putin wants Ukraine-NATO question solved now</h1>
+{"".join(f"<p>{escape(p)}</p>" for p in paragraphs)}
+</article>
+<aside><h2>Latest</h2><ul>{links}</ul></aside></main>
+<footer><a href="/about/">About us</a> <a href="/privacy/">Privacy policy</a></footer></body></html>"""
+    return html.encode("utf-8"), paragraphs, titles
+
+
+def test_seed_page_yields_its_paragraphs_and_exactly_its_latest_headlines() -> None:
+    html, paragraphs, titles = _seed_page()
+    article = extract_article(html, "https://news.example.com/world/2025/12/04/putin-nato-ukraine")
+    assert article.is_article, article.reason
+    assert article.body == "\n\n".join(paragraphs)
+    assert [h.title for h in article.headlines] == titles
+    assert all(h.url.startswith("https://news.example.com/world/2025/12/") for h in article.headlines)
+    assert article.title == "Putin wants Ukraine-NATO question solved now"
+    assert article.language == "en"
+    assert article.published_at == datetime(2025, 12, 4, tzinfo=timezone.utc)  # from the URL
+
+
+def test_metadata_trust_order_and_paywall() -> None:
+    html = b"""<html><head>
+<link rel="canonical" href="https://www.example.org/news/2024/05/01/a-story-about-trust-order?utm_source=x">
+<meta property="og:image" content="/img/lead.jpg">
+<meta property="article:published_time" content="2024-05-02T08:00:00Z">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",
+ "headline":"A story about trust order","datePublished":"2024-05-01T10:30:00+02:00",
+ "isAccessibleForFree":"False","author":[{"@type":"Person","name":"Ada Lovelace"},
+ {"@type":"Organization","name":"Example Org"},"By Ada Lovelace and Alan Turing","Staff"]}</script>
+</head><body><time datetime="2024-05-03">May 3</time><h1>A story about trust order</h1>
+<p>One sentence of running text that is long enough to be a paragraph of the story, and more.</p>
+</body></html>"""
+    article = extract_article(html, "https://example.org/news/2024/05/01/a-story-about-trust-order")
+    assert article.published_at == datetime(2024, 5, 1, 10, 30, tzinfo=datetime.fromisoformat("2024-05-01T10:30:00+02:00").tzinfo)
+    assert article.authors == ("Ada Lovelace", "Alan Turing")
+    assert article.paywalled is True
+    assert article.url == "https://www.example.org/news/2024/05/01/a-story-about-trust-order"
+    assert article.image_url == "https://example.org/img/lead.jpg"
+    assert article.is_article is False and "no article text" in article.reason
+
+
+def test_canonical_on_another_site_is_ignored() -> None:
+    html = b"""<html><head><link rel="canonical" href="https://aggregator.example.net/copy/123"></head>
+<body><p>text</p></body></html>"""
+    article = extract_article(html, "https://news.example.com/2024/01/01/original-story?utm_medium=rss")
+    assert article.url == "https://news.example.com/2024/01/01/original-story"
+
+
+def test_index_pages_are_not_articles() -> None:
+    links = "".join(f'<li><a href="/news/2024/01/{i:02d}/story-number-{i}-with-a-long-slug">Story number {i} '
+                    f'with a headline that is long enough</a></li>' for i in range(1, 30))
+    html = f"<html><head><meta property='og:type' content='website'></head><body><ul>{links}</ul></body></html>"
+    home = extract_article(html, "https://news.example.com/")
+    tag = extract_article(html, "https://news.example.com/tag/politics/")
+    assert not home.is_article and home.reason
+    assert not tag.is_article and tag.reason
+    assert len(home.headlines) == 29
+
+
+@pytest.mark.parametrize("data", [b"", "", b"\x00\xff\xfe garbage \x00", b"<html>", b"<!-- only a comment -->",
+                                  b"\xef\xbb\xbf<html><body></body></html>", b"<p>" * 5000])
+def test_degenerate_inputs_give_a_reason_not_an_exception(data: bytes | str) -> None:
+    article = extract_article(data, "https://example.com/a")
+    assert isinstance(article, Article)
+    assert article.is_article is False and article.reason
+
+
+def test_charset_from_meta_is_honoured() -> None:
+    text = "<html><head><meta charset='windows-1251'></head><body><p>Привет, мир</p></body></html>"
+    article = extract_article(text.encode("windows-1251"), "https://example.ru/a")
+    assert "Привет, мир" in article.body
+
+
+def test_headline_dataclass_is_the_contract() -> None:
+    headline = Headline(title="T", url="https://example.com/x")
+    with pytest.raises(AttributeError):
+        headline.title = "changed"  # type: ignore[misc]
+
+
+def test_importing_extraction_loads_no_crawler_database_or_scheduler() -> None:
+    code = ("import sys, scraper.extraction as e; e.extract_article(b'<p>x</p>', 'https://a.example/');"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('scrapy', 'psycopg2', 'apscheduler', 'twisted')];"
+            "print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
