@@ -252,11 +252,12 @@ class NewsSite:
 
     def _with_sidebar(self, story: Story, fresh: list[Story]) -> Story:
         """Return `story` with "Latest" (newest others) and "Most read" (a seeded pick) blocks."""
-        others = [s for s in fresh if s.path != story.path]
-        rest = others[5:]
-        most_read = random.Random(f"{self._seed}-sidebar-{story.path}").sample(rest, min(5, len(rest)))
+        latest = [s for s in fresh[:6] if s.path != story.path][:5]
+        # Sample indices, not a filtered copy of `fresh`: big benchmark sites stay linear.
+        picks = random.Random(f"{self._seed}-sidebar-{story.path}").sample(range(6, len(fresh)), min(6, max(0, len(fresh) - 6)))
+        most_read = [fresh[i] for i in picks if fresh[i].path != story.path][:5]
         return replace(story, sidebar=(
-            ("Latest", tuple((s.title, self._href(s.path, j)) for j, s in enumerate(others[:5]))),
+            ("Latest", tuple((s.title, self._href(s.path, j)) for j, s in enumerate(latest))),
             ("Most read", tuple((s.title, self._href(s.path, j + 1)) for j, s in enumerate(most_read))),
         ))
 
