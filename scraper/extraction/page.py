@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from scraper.extraction.article import extract_body, ld_body_text
 from scraper.extraction.headlines import find_headlines
@@ -44,7 +45,11 @@ def _safe_url(url: str) -> str:
 
 
 def _extract(html: bytes | str, url: str) -> Article:
-    url = url if isinstance(url, str) else ""
+    url = url.strip() if isinstance(url, str) else ""
+    try:
+        urlsplit(url)
+    except ValueError:  # e.g. a broken IPv6 host: keep going without URL-based signals
+        url = ""
     root = parse_html(decode_html(html or b""))
     if root is None:
         return Article(url=_safe_url(url), is_article=False, reason="empty or unparseable document")

@@ -1,0 +1,86 @@
+"""extract_article never raises: random bytes and mangled real pages give an Article, with a reason when empty."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scraper.extraction import Article, extract_article
+
+PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
+# One small real page, cut to keep each example fast.
+SAMPLE = gzip.decompress(sorted(PAGES.glob("*.html.gz"), key=lambda p: p.stat().st_size)[0].read_bytes())[:60_000]
+TAGS = [m.start() for m in re.finditer(rb"<", SAMPLE)]
+URLS = st.sampled_from(["https://example.com/news/2024/01/02/a-story", "", "not a url", "http://[::1", "ftp://x/y",
+                        "https://example.com/" + "a/" * 300])
+CHARSETS = st.sampled_from([b"utf-8", b"latin-1", b"utf-16", b"shift_jis", b"no-such-charset", b"\xff\xfe", b""])
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _check(article: object) -> None:
+    assert isinstance(article, Article)
+    assert isinstance(article.body, str) and isinstance(article.title, str)
+    assert article.is_article or article.reason
+    assert article.published_at is None or article.published_at.tzinfo is not None
+
+
+@FAST
+@given(st.binary(max_size=4000), URLS)
+def test_random_bytes(data: bytes, url: str) -> None:
+    _check(extract_article(data, url))
+
+
+@FAST
+@given(st.text(max_size=2000), URLS)
+def test_random_text(data: str, url: str) -> None:
+    _check(extract_article(data, url))
+
+
+@st.composite
+def mutated_pages(draw: st.DrawFn) -> bytes:
+    page = SAMPLE
+    for _ in range(draw(st.integers(0, 6))):
+        op = draw(st.sampled_from(["truncate", "delete_tag", "duplicate_tag", "nest", "charset", "garbage"]))
+        at = TAGS[draw(st.integers(0, len(TAGS) - 1))] if TAGS else 0
+        if op == "truncate":
+            page = page[:draw(st.integers(0, len(page)))]
+        elif op == "delete_tag":
+            end = page.find(b">", at)
+            page = page[:at] + page[end + 1:] if end > 0 else page
+        elif op == "duplicate_tag":
+            end = page.find(b">", at)
+            page = page[:end + 1] + page[at:end + 1] * draw(st.integers(1, 50)) + page[end + 1:] if end > 0 else page
+        elif op == "nest":
+            depth = draw(st.integers(1, 5000))
+            tag = draw(st.sampled_from([b"div", b"span", b"a", b"table", b"p", b"ul"]))
+            page = page[:at] + b"<" + tag + b">" * 1 + (b"<" + tag + b">") * depth + b"text" + page[at:]
+        elif op == "charset":
+            page = b'<meta charset="' + draw(CHARSETS) + b'">' + page
+        else:
+            page = page[:at] + draw(st.binary(max_size=200)) + page[at:]
+    return page
+
+
+@FAST
+@given(mutated_pages(), URLS)
+def test_mutated_real_page(page: bytes, url: str) -> None:
+    _check(extract_article(page, url))
+
+
+def test_deep_nesting_and_huge_flat_page() -> None:
+    deep = b"<html><body>" + b"<div>" * 100_000 + b"<p>deep text</p>" + b"</div>" * 100_000
+    flat = b"<html><body>" + b"<p>word word word, word.</p>" * 40_000
+    for page in (deep, flat):
+        _check(extract_article(page, "https://example.com/a/b-c-d"))
+
+
+def test_wrongly_declared_charset_still_decodes() -> None:
+    page = '<html><head><meta charset="ascii"></head><body><p>Café crème — déjà vu</p></body></html>'.encode()
+    article = extract_article(page, "https://example.com/x")
+    _check(article)
+    assert "Caf" in article.body
