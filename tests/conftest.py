@@ -3,16 +3,25 @@
 The server is TEST_DATABASE_URL when set, else an embedded pgserver started
 for the session. A template database is migrated once per session; every
 test gets its own `CREATE DATABASE ... TEMPLATE` copy (about 0.1 s), dropped
-in the background so the next test need not wait. Names carry the pid and a
-random part, so parallel sessions on one shared server do not collide.
+after the session (see Databases). Names carry a host tag,
+the pid and a random part, so parallel sessions on one shared server do not
+collide.
 """
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
+import re
 import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,16 +39,39 @@ def with_database(url: str, dbname: str) -> str:
     return psycopg2.extensions.make_dsn(url, dbname=dbname)
 
 
-class Databases:
-    """Creates and drops throw-away databases on one server through an autocommit admin session."""
+# Run detached at the end of a session: drops the databases named in argv.
+_DROP_SCRIPT = """
+import os, sys, psycopg2
+conn = psycopg2.connect(os.environ["SCRAPER_TEST_SERVER"])
+conn.autocommit = True
+for name in sys.argv[1:]:
+    try:
+        conn.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg2.Error:
+        pass
+"""
 
-    def __init__(self, server_url: str) -> None:
+
+class Databases:
+    """Creates throw-away databases on one server; drops them after the session.
+
+    DROP DATABASE forces a checkpoint, which takes seconds on a server others
+    are writing to and slows every CREATE meanwhile. So nothing is dropped
+    while tests run: at the end a detached process drops this session's
+    databases and those left by dead sessions of this host, and pytest exits
+    at once. A disposable (embedded) server is deleted whole instead.
+    """
+
+    NAME = re.compile(r"^scraper_t_([0-9a-f]{6})_(\d+)_")
+
+    def __init__(self, server_url: str, disposable: bool = False) -> None:
         self.server_url = server_url
-        self.prefix = f"scraper_t{os.getpid()}_{secrets.token_hex(3)}"
+        self.disposable = disposable
+        self.host_tag = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+        self.prefix = f"scraper_t_{self.host_tag}_{os.getpid()}_{secrets.token_hex(3)}"
         self._admin = psycopg2.connect(server_url)
         self._admin.autocommit = True
-        self._dropper = ThreadPoolExecutor(max_workers=1)
-        self._drops: list[Future[None]] = []
+        self._to_drop: list[str] = []
 
     def create(self, suffix: str, template: str | None = None) -> str:
         """Create database prefix_suffix (copied from `template` if given) and return its name."""
@@ -49,40 +81,81 @@ class Databases:
         return name
 
     def drop_later(self, name: str) -> None:
-        """Drop database `name` in the background (FORCE: a test may have leaked a connection)."""
-        self._drops.append(self._dropper.submit(self._drop, name))
+        """Have database `name` dropped after the session."""
+        self._to_drop.append(name)
 
-    def _drop(self, name: str) -> None:
-        """Drop database `name` on a connection of the dropping thread."""
-        conn = psycopg2.connect(self.server_url)
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            conn.close()
+    def _leftovers(self) -> list[str]:
+        """Return this host's test databases whose session process is gone."""
+        with self._admin.cursor() as cur:
+            cur.execute("SELECT datname FROM pg_database WHERE datname LIKE 'scraper\\_t\\_%%'")
+            names = [r[0] for r in cur.fetchall()]
+        return [n for n in names if (m := self.NAME.match(n)) and m.group(1) == self.host_tag
+                and not _pid_alive(int(m.group(2)))]
 
     def close(self) -> None:
-        """Wait for pending drops and close the admin session."""
-        self._dropper.shutdown(wait=True)
-        for fut in self._drops:
-            fut.result()
+        """Start the detached dropper (unless the server is disposable) and close the admin session."""
+        if not self.disposable:
+            names = self._to_drop[::-1] + self._leftovers()  # the template last: copies go first
+            subprocess.Popen(
+                [sys.executable, "-c", _DROP_SCRIPT, *names], start_new_session=True,
+                env={**os.environ, "SCRAPER_TEST_SERVER": self.server_url},
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._admin.close()
 
 
+def _pid_alive(pid: int) -> bool:
+    """Return True if a process `pid` exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def embedded_data_dir() -> Path:
+    """Return a new private directory for an embedded server's data.
+
+    Not under pytest's tmp_path: as root, pgserver runs PostgreSQL as user
+    `pgserver` and opens the directory's parents to it, and every new pytest
+    session resets /tmp/pytest-of-root to 0700, locking a running server out.
+    """
+    path = Path(tempfile.mkdtemp(prefix="scraper-test-pg-"))
+    # Registered before the server's own atexit handler, so it runs after it (LIFO).
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+def make_disposable(server_url: str) -> None:
+    """Turn off durability on a throw-away server: CREATE/DROP DATABASE get several times faster."""
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            for setting in ("fsync = off", "synchronous_commit = off", "full_page_writes = off"):
+                cur.execute(f"ALTER SYSTEM SET {setting}")
+            cur.execute("SELECT pg_reload_conf()")
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_server_url() -> str:
     """Return the URL of the server tests run on: TEST_DATABASE_URL, else an embedded one."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
-    return db.resolve_database_url(None, tmp_path_factory.mktemp("embedded"), cleanup_mode="delete")
+    # "delete": the server stops and its data goes when the session's process exits.
+    url = db.resolve_database_url(None, embedded_data_dir(), cleanup_mode="delete")
+    make_disposable(url)
+    return url
 
 
 @pytest.fixture(scope="session")
 def pg_databases(pg_server_url: str) -> Iterator[Databases]:
     """Return the session's database factory on the test server."""
-    dbs = Databases(pg_server_url)
+    dbs = Databases(pg_server_url, disposable=not os.environ.get("TEST_DATABASE_URL"))
     yield dbs
     dbs.close()
 
