@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import metrics  # noqa: E402
 
+OURS = "ours (scraper extract)"
 TUNE_PREFIXES = tuple("0123456789ab")  # keys starting with these were looked at while tuning
 
 
@@ -48,29 +49,34 @@ def run_cli(truth: Mapping[str, dict], paths: Mapping[str, Path]) -> dict[str, d
 
 
 def time_pages(extract: Callable[[bytes, str], object], pages: Mapping[str, bytes], urls: Mapping[str, str]) -> float:
-    """Return pages per second of `extract` over all pages, single process."""
+    """Return pages per second of `extract` over all pages, single process, wall clock (perf_counter)."""
     start = time.perf_counter()
     for key, html in pages.items():
         extract(html, urls[key])
     return len(pages) / (time.perf_counter() - start)
 
 
-def trafilatura_runs(pages: Mapping[str, bytes], urls: Mapping[str, str]) -> dict[str, tuple[dict[str, str], float]]:
-    """Return {label: (body by key, pages/s)} for trafilatura's default and tuned options."""
+def trafilatura_extractors() -> dict[str, Callable[[bytes, str], str]]:
+    """Return trafilatura's default and tuned configurations as (html, url) -> text functions."""
     import trafilatura
 
-    runs = {}
-    for label, options in (("trafilatura (default)", {}), ("trafilatura (favor_precision)", {"favor_precision": True}),
-                           ("trafilatura (favor_recall)", {"favor_recall": True})):
-        bodies: dict[str, str] = {}
+    def make(**options: bool) -> Callable[[bytes, str], str]:
+        def extract(html: bytes, url: str) -> str:
+            return trafilatura.extract(html, url=url, output_format="txt", include_comments=False, **options) or ""
+        return extract
 
-        def extract(html: bytes, url: str, options: dict = options, bodies: dict = bodies) -> None:
-            key = next(k for k, u in urls.items() if u == url)
-            bodies[key] = trafilatura.extract(html, url=url, output_format="txt", include_comments=False, **options) or ""
+    return {"trafilatura (default)": make(), "trafilatura (favor_precision)": make(favor_precision=True),
+            "trafilatura (favor_recall)": make(favor_recall=True)}
 
-        speed = time_pages(extract, pages, urls)
-        runs[label] = (bodies, speed)
-    return runs
+
+def best_speeds(extractors: Mapping[str, Callable[[bytes, str], object]], pages: Mapping[str, bytes],
+                urls: Mapping[str, str], rounds: int) -> dict[str, float]:
+    """Return each extractor's best pages/s over `rounds` interleaved passes (the machine is shared: noise)."""
+    speeds: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, extract in extractors.items():
+            speeds[name] = max(speeds.get(name, 0.0), time_pages(extract, pages, urls))
+    return speeds
 
 
 def score(truth: Mapping[str, dict], sidebar: Mapping[str, dict], bodies: Mapping[str, str],
@@ -106,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-set", type=Path, default=Path("../shared/extraction-dev"))
     parser.add_argument("--no-trafilatura", action="store_true", help="only our extractor")
+    parser.add_argument("--rounds", type=int, default=3, help="timing passes per extractor; the best is kept")
     parser.add_argument("--per-page", action="store_true", help="also print per-page body F1 and sidebar counts")
     args = parser.parse_args(argv)
 
@@ -117,17 +124,24 @@ def main(argv: list[str] | None = None) -> int:
     cli = run_cli(truth, paths)
     ours_bodies = {k: row.get("body") or "" for k, row in cli.items()}
     ours_headlines = {k: [h["title"] for h in row.get("headlines", [])] for k, row in cli.items()}
-    ours_speed = time_pages(extract_article, pages, urls)
-    runs = {} if args.no_trafilatura else trafilatura_runs(pages, urls)
+    others = {} if args.no_trafilatura else trafilatura_extractors()
+    other_bodies = {name: {k: extract(pages[k], urls[k]) for k in truth} for name, extract in others.items()}
+    speeds = best_speeds({OURS: extract_article, **others}, pages, urls, args.rounds)
+    ours_speed = speeds[OURS]
+    in_own_body = sum(metrics.leaked(ours_headlines[k], ours_bodies[k]) for k in sidebar)
+    runs = {name: (other_bodies[name], speeds[name]) for name in others}
 
     splits = {"all pages": set(truth), "tuning split (keys 0-9a-b)": {k for k in truth if k.startswith(TUNE_PREFIXES)},
               "held-out split (keys c-f)": {k for k in truth if not k.startswith(TUNE_PREFIXES)}}
     for split, keys in splits.items():
-        rows = [("ours (scraper extract)", score(truth, sidebar, ours_bodies, ours_headlines, keys), ours_speed, 1.0)]
+        rows = [(OURS, score(truth, sidebar, ours_bodies, ours_headlines, keys), ours_speed, 1.0)]
         for label, (bodies, speed) in runs.items():
             rows.append((label, score(truth, sidebar, bodies, None, keys), speed, ours_speed / speed))
         n_side = len([k for k in sidebar if k in keys])
         print_table(f"### {split}: {len(keys)} pages ({n_side} with sidebar labels)", rows)
+    print(f"\nsidebar headlines whose text is inside our own body: {in_own_body}")
+    print(f"speed: best of {args.rounds} interleaved passes over the same {len(pages)} decompressed pages, "
+          "time.perf_counter, one process")
     if args.per_page:
         print_per_page(truth, sidebar, ours_bodies, ours_headlines)
     return 0
