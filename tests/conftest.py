@@ -140,6 +140,12 @@ def make_disposable(server_url: str) -> None:
         conn.close()
 
 
+@pytest.fixture
+def embedded_dir() -> Path:
+    """Return a new directory for a test's own embedded server (see embedded_data_dir)."""
+    return embedded_data_dir()
+
+
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
     """Return the URL of the server tests run on: TEST_DATABASE_URL, else an embedded one."""
