@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import lxml.html
@@ -14,7 +13,6 @@ BLOCK_TAGS = frozenset({
     "figcaption", "header", "footer", "aside", "nav", "form", "fieldset", "address", "details",
     "summary", "center", "hr", "body", "caption",
 })
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u2009\u202f]+")
 
 
 @dataclass
@@ -46,9 +44,11 @@ class _Builder:
 
     def flush(self, el: lxml.html.HtmlElement) -> None:
         if self.parts:
-            lines = ("".join(self.parts)).split("\n")
-            text = "\n".join(s for s in (_SPACES.sub(" ", line).strip() for line in lines) if s)
-            text = re.sub(r"[ ]+", " ", text)
+            joined = "".join(self.parts).replace("\u200b", "")
+            if "\n" in joined:
+                text = "\n".join(s for s in (" ".join(line.split()) for line in joined.split("\n")) if s)
+            else:
+                text = " ".join(joined.split())
             if text:
                 tag = el.tag if isinstance(el.tag, str) else "div"
                 self.blocks.append(Block(text, min(self.link_chars, len(text)), tag, el))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
@@ -61,10 +62,13 @@ _ID = re.compile(r"\d{5,}")
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/")
 
 
-@lru_cache(maxsize=4096)
 def registrable_host(url: str) -> str:
     """Return the last two labels of the URL's host (three under two-letter country suffixes like co.uk)."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return _registrable((urlsplit(url).hostname or "").lower().rstrip("."))
+
+
+@lru_cache(maxsize=1024)
+def _registrable(host: str) -> str:
     labels = host.split(".")
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in ("co", "com", "org", "net", "ac", "gov", "or", "ne"):
         return ".".join(labels[-3:])
@@ -189,13 +193,27 @@ def is_headline_text(title: str) -> bool:
     return 3 <= len(words) <= 40 and 15 <= len(title) <= 300
 
 
+@lru_cache(maxsize=64)
+def _origin(url: str) -> str:
+    """Return "scheme://host[:port]" of an http(s) URL, or "" (relative links are joined to it cheaply)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 def story_link(href: str | None, base_url: str, site: str) -> str | None:
     """Return the absolute URL of `href` when it points at a story on `site`, else None (cheap checks first)."""
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "sms:")):
         return None
     try:
-        link = href if href.startswith(("http://", "https://")) else urljoin(base_url, href)
+        if href.startswith(("http://", "https://")):
+            link = href
+        elif href.startswith("//"):
+            link = base_url.split(":", 1)[0] + ":" + href
+        elif href.startswith("/") and _origin(base_url):
+            link = _origin(base_url) + href
+        else:
+            link = urljoin(base_url, href)
         if site_name(link) != site or not is_story_url(link):
             return None
     except ValueError:
@@ -203,7 +221,7 @@ def story_link(href: str | None, base_url: str, site: str) -> str | None:
     return link
 
 
-def _mostly_other_links(a: lxml.html.HtmlElement, base_url: str, site: str,
+def _mostly_other_links(a: lxml.html.HtmlElement, resolve: Callable[[str], str | None],
                         lists: dict[lxml.html.HtmlElement, bool]) -> bool:
     """Return True when the link's list is mostly non-story links: a menu or footer list, not a story list."""
     container = next((el for el in a.iterancestors("ul", "ol")), None)
@@ -211,7 +229,7 @@ def _mostly_other_links(a: lxml.html.HtmlElement, base_url: str, site: str,
         return False
     if container not in lists:
         hrefs = {h for h in (x.get("href") for x in container.iter("a")) if h and not h.startswith("#")}
-        stories = sum(1 for h in hrefs if story_link(h, base_url, site) is not None)
+        stories = sum(1 for h in hrefs if resolve(h) is not None)
         lists[container] = stories < 0.5 * len(hrefs)
     return lists[container]
 
@@ -223,11 +241,18 @@ def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -
     site = site_name(url)
     memo: dict[lxml.html.HtmlElement, bool] = {}
     lists: dict[lxml.html.HtmlElement, bool] = {}
+    links: dict[str, str | None] = {}  # href -> story URL or None, per page
+
+    def resolve(href: str) -> str | None:
+        if href not in links:
+            links[href] = story_link(href, base_url, site)
+        return links[href]
+
     found: dict[str, str] = {}
     seen_titles: set[str] = set()
     for a in root.iter("a"):
-        link = story_link(a.get("href"), base_url, site)
-        if link is None or _label_link(a) or in_running_text(a) or _mostly_other_links(a, base_url, site, lists):
+        link = resolve(a.get("href") or "")
+        if link is None or _label_link(a) or in_running_text(a) or _mostly_other_links(a, resolve, lists):
             continue
         title = anchor_title(a)
         if _excluded(a, memo) and not _PREV_NEXT.search(collapse(a.text_content())):
