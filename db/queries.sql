@@ -133,6 +133,9 @@ RETURNING id
 -- name: add_run_error
 INSERT INTO crawl_errors (run_id, url, message) VALUES (%(run_id)s, %(url)s, %(message)s)
 
+-- name: add_run_errors
+INSERT INTO crawl_errors (run_id, url, message) VALUES %s
+
 -- name: fail_stale_runs
 -- A running row is stale when no session holds its source's advisory lock
 -- (the crawl takes the lock before inserting the row and keeps it until finished).

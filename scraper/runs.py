@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+from psycopg2.extras import execute_values
 
 from scraper.db import connect, query, transaction
 from scraper.errors import CrawlLocked, DatabaseError
@@ -115,6 +117,15 @@ def add_run_error(conn: Any, run_id: int, url: str | None, message: str) -> None
               "message": message.replace("\x00", "")}
     with transaction(conn, f"recording an error of crawl run {run_id}") as cur:
         cur.execute(query("add_run_error"), params)
+
+
+def add_run_errors(conn: Any, run_id: int, errors: Sequence[tuple[str | None, str]]) -> None:
+    """Record many (url, message) failures of run `run_id` in one statement (returns None)."""
+    rows = [(run_id, url.replace("\x00", "") if url else url, message.replace("\x00", ""))
+            for url, message in errors]
+    if rows:
+        with transaction(conn, f"recording {len(rows)} errors of crawl run {run_id}") as cur:
+            execute_values(cur, query("add_run_errors"), rows, page_size=1000)
 
 
 def fail_stale_runs(conn: Any) -> int:

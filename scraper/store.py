@@ -195,7 +195,9 @@ def _changed_at(plan: _Plan) -> datetime:
 
 def _update_articles(cur: Any, plans: list[_Plan], counts: StoreCounts) -> list[tuple[int, _Page]]:
     """Update changed articles, bump last_seen_at of the others; return (article_id, page) per new version."""
-    changed, touched, versions = [], [], []
+    changed: list[tuple[Any, ...]] = []
+    touched: list[tuple[int, datetime]] = []
+    versions: list[tuple[int, _Page]] = []
     for pl in plans:
         assert pl.article_id is not None
         pages = _walk(pl, counts)

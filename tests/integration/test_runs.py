@@ -53,6 +53,8 @@ def test_a_run_is_started_and_finished_with_its_counts(conn):
     run_id = runs.start_run(conn, "example", "api")
     runs.add_run_error(conn, run_id, "https://news.example/x", "HTTP 500")
     runs.add_run_error(conn, run_id, None, "feed unreadable\x00")
+    runs.add_run_errors(conn, run_id, [("https://news.example/y", "timeout"), (None, "x\x00y")])
+    runs.add_run_errors(conn, run_id, [])
     runs.finish_run(conn, run_id, "succeeded", pages_fetched=10, articles_new=6, articles_updated=2,
                     articles_unchanged=1, errors=2, error="HTTP 500")
     (run,) = runs.recent_runs(conn)
@@ -62,7 +64,8 @@ def test_a_run_is_started_and_finished_with_its_counts(conn):
     assert (run["trigger"], run["pid"], run["hostname"]) == ("api", os.getpid(), socket.gethostname())
     errors = runs.run_errors(conn, run_id)
     assert [(e["url"], e["message"]) for e in errors] == [
-        ("https://news.example/x", "HTTP 500"), (None, "feed unreadable")]
+        ("https://news.example/x", "HTTP 500"), (None, "feed unreadable"),
+        ("https://news.example/y", "timeout"), (None, "xy")]
 
 
 def test_bad_arguments_are_refused(conn):
