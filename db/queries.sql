@@ -113,8 +113,8 @@ SELECT pg_try_advisory_lock(%(namespace)s, hashtext(%(source)s))
 SELECT pg_advisory_unlock(%(namespace)s, hashtext(%(source)s))
 
 -- name: start_run
-INSERT INTO crawl_runs (source, trigger, status, pid, hostname)
-VALUES (%(source)s, %(trigger)s, 'running', %(pid)s, %(hostname)s)
+INSERT INTO crawl_runs (source, trigger, status, pid, hostname, lock_name)
+VALUES (%(source)s, %(trigger)s, 'running', %(pid)s, %(hostname)s, %(lock_name)s)
 RETURNING id
 
 -- name: finish_run
@@ -147,12 +147,18 @@ WHERE r.status = 'running'
       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND l.classid::bigint = %(namespace)s
-        AND l.objid::bigint = (hashtext(r.source)::bigint & 4294967295))
+        AND l.objid::bigint = (hashtext(coalesce(r.lock_name, r.source))::bigint & 4294967295))
 RETURNING r.id
+
+-- name: lock_holder
+SELECT id, pid, hostname, started_at FROM crawl_runs
+WHERE status = 'running' AND coalesce(lock_name, source) = %(source)s
+ORDER BY started_at DESC, id DESC
+LIMIT 1
 
 -- name: recent_runs
 SELECT id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
-       articles_updated, articles_unchanged, errors, error, pid, hostname
+       articles_updated, articles_unchanged, errors, error, pid, hostname, lock_name
 FROM crawl_runs
 WHERE %(source)s::text IS NULL OR source = %(source)s
 ORDER BY started_at DESC, id DESC
@@ -161,7 +167,7 @@ LIMIT %(limit)s
 -- name: latest_runs
 SELECT DISTINCT ON (source)
        id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
-       articles_updated, articles_unchanged, errors, error, pid, hostname
+       articles_updated, articles_unchanged, errors, error, pid, hostname, lock_name
 FROM crawl_runs
 ORDER BY source, started_at DESC, id DESC
 

@@ -31,12 +31,15 @@ def _lock_params(source: str) -> dict[str, Any]:
 
 @contextmanager
 def source_lock(conn: Any, source: str) -> Iterator[Any]:
-    """Hold `source`'s crawl lock for the block and yield the connection holding it; CrawlLocked if taken.
+    """Hold the crawl lock `source` for the block and yield the connection holding it; CrawlLocked if taken.
 
-    `conn` is a connection or a database URL. The lock belongs to the session,
-    so it lasts as long as that connection: give it a connection of its own
-    (or a URL, and one is opened and closed here) and keep it open for the
-    whole crawl. If the process dies, PostgreSQL drops the lock with the session.
+    `source` is normally the source's name; a crawl locking another name must
+    pass the same name to start_run(lock_name=...).
+
+    `conn` is a connection or a database URL (a connection is then opened and
+    closed here). The lock belongs to the session: it lasts while that
+    connection stays open, whatever else runs on it (start_run and finish_run
+    may use it too), and PostgreSQL drops it if the process dies.
     """
     own = isinstance(conn, str)
     lock_conn = connect(conn) if own else conn
@@ -55,13 +58,15 @@ def source_lock(conn: Any, source: str) -> Iterator[Any]:
             lock_conn.close()
 
 
-def _holder(conn: Any, source: str) -> str:
-    """Return a short description of the running crawl of `source`, for the CrawlLocked message."""
-    runs = [r for r in recent_runs(conn, limit=5, source=source) if r["status"] == "running"]
-    if not runs:
+def _holder(conn: Any, name: str) -> str:
+    """Return a short description of the running crawl holding lock `name`, for the CrawlLocked message."""
+    with transaction(conn, "reading crawl runs") as cur:
+        cur.execute(query("lock_holder"), {"source": name})
+        row = cur.fetchone()
+    if row is None:
         return "it is just starting"
-    r = runs[0]
-    return f"run {r['id']}, pid {r['pid']} on {r['hostname']}, since {r['started_at']:%Y-%m-%d %H:%M:%S %Z}"
+    run_id, pid, hostname, started_at = row
+    return f"run {run_id}, pid {pid} on {hostname}, since {started_at:%Y-%m-%d %H:%M:%S %Z}"
 
 
 def _unlock(conn: Any, source: str) -> None:
@@ -75,11 +80,16 @@ def _unlock(conn: Any, source: str) -> None:
         log.warning("%s", exc)
 
 
-def start_run(conn: Any, source: str, trigger: str) -> int:
-    """Insert a `running` crawl_runs row for this process and return its id."""
+def start_run(conn: Any, source: str, trigger: str, lock_name: str | None = None) -> int:
+    """Insert a `running` crawl_runs row for this process and return its id.
+
+    `lock_name` is the name given to source_lock when it is not the source's
+    own: fail_stale_runs checks that lock to tell whether the run is alive.
+    """
     if trigger not in TRIGGERS:
         raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}, not {trigger!r}")
-    params = {"source": source, "trigger": trigger, "pid": os.getpid(), "hostname": socket.gethostname()}
+    params = {"source": source, "trigger": trigger, "pid": os.getpid(), "hostname": socket.gethostname(),
+              "lock_name": lock_name if lock_name != source else None}
     with transaction(conn, f"recording the start of a crawl of {source!r}") as cur:
         cur.execute(query("start_run"), params)
         return int(cur.fetchone()[0])
@@ -129,7 +139,11 @@ def add_run_errors(conn: Any, run_id: int, errors: Sequence[tuple[str | None, st
 
 
 def fail_stale_runs(conn: Any) -> int:
-    """Mark `running` rows whose crawl process is gone (lock not held) as failed; return how many."""
+    """Mark `running` rows whose crawl process is gone (lock not held) as failed; return how many.
+
+    Safe to call at any time from any process: it reads pg_locks and never
+    takes a crawl lock itself, so it cannot make a starting crawl fail.
+    """
     params = {"namespace": SOURCE_LOCK_NAMESPACE, "error": INTERRUPTED}
     with transaction(conn, "failing interrupted crawl runs") as cur:
         cur.execute(query("fail_stale_runs"), params)

@@ -34,6 +34,12 @@ def migrations(tmp_path: Path) -> Path:
     return Path(shutil.copytree(db.MIGRATIONS_DIR, tmp_path / "migrations"))
 
 
+def _next(migrations: Path, name: str) -> Path:
+    """Return the path of a new migration numbered after the last one."""
+    last = int(db.migration_files(migrations)[-1].name[:4])
+    return migrations / f"{last + 1:04d}_{name}.sql"
+
+
 def test_migrations_apply_to_an_empty_database_and_are_idempotent(empty_conn):
     names = [p.name for p in db.migration_files()]
     assert db.migrate(empty_conn) == names
@@ -60,7 +66,7 @@ def test_a_badly_named_migration_is_refused(migrations, bad):
 
 
 def test_two_migrations_with_one_number_are_refused(migrations):
-    (migrations / "0001_other.sql").write_text("SELECT 1;")
+    (migrations / "0001_other.sql").write_text("SELECT 1;")  # beside 0001_initial.sql
     with pytest.raises(MigrationError, match="share number 0001"):
         db.migration_files(migrations)
 
@@ -75,19 +81,21 @@ def test_editing_an_applied_migration_is_refused(empty_conn, migrations):
 
 def test_a_new_migration_is_applied_on_the_next_run(empty_conn, migrations):
     db.migrate(empty_conn, migrations)
-    (migrations / "0002_add_note.sql").write_text("ALTER TABLE articles ADD COLUMN note text;")
-    assert db.migrate(empty_conn, migrations) == ["0002_add_note.sql"]
+    new = _next(migrations, "add_note")
+    new.write_text("ALTER TABLE articles ADD COLUMN note text;")
+    assert db.migrate(empty_conn, migrations) == [new.name]
     assert db.migrate(empty_conn, migrations) == []
 
 
 def test_a_failing_migration_is_rolled_back_and_not_recorded(empty_conn, migrations):
-    (migrations / "0002_broken.sql").write_text("CREATE TABLE half (id int); SELECT * FROM nowhere;")
-    with pytest.raises(MigrationError, match="0002_broken.sql failed"):
+    broken = _next(migrations, "broken")
+    broken.write_text("CREATE TABLE half (id int); SELECT * FROM nowhere;")
+    with pytest.raises(MigrationError, match=f"{broken.name} failed"):
         db.migrate(empty_conn, migrations)
     assert "half" not in _tables(empty_conn)
-    assert "articles" in _tables(empty_conn)  # 0001 ran in its own, committed transaction
-    (migrations / "0002_broken.sql").write_text("CREATE TABLE half (id int);")
-    assert db.migrate(empty_conn, migrations) == ["0002_broken.sql"]
+    assert "articles" in _tables(empty_conn)  # earlier ones ran in their own, committed transactions
+    broken.write_text("CREATE TABLE half (id int);")
+    assert db.migrate(empty_conn, migrations) == [broken.name]
 
 
 def test_concurrent_migrations_both_succeed_and_apply_once(empty_db_url):

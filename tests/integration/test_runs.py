@@ -98,6 +98,23 @@ def test_stale_runs_are_failed_and_live_ones_kept(db_url, conn):
     assert runs.fail_stale_runs(conn) == 1  # `alive` ended without finish_run
 
 
+def test_a_run_under_another_lock_name_is_alive_while_that_lock_is_held(db_url, conn):
+    with runs.source_lock(db_url, "url:https://news.example/a"):
+        run_id = runs.start_run(conn, "example", "manual", lock_name="url:https://news.example/a")
+        assert runs.fail_stale_runs(conn) == 0
+        with pytest.raises(CrawlLocked, match=f"run {run_id}"):
+            _crawl_lock_only(db_url, "url:https://news.example/a")
+        _crawl(db_url, conn, "example")  # the source's own lock is free
+    assert runs.fail_stale_runs(conn) == 2
+    runs.start_run(conn, "example", "manual", lock_name="example")
+    assert runs.recent_runs(conn, limit=1)[0]["lock_name"] is None  # the source's own: NULL
+
+
+def _crawl_lock_only(db_url: str, name: str) -> None:
+    with runs.source_lock(db_url, name):
+        pass
+
+
 def test_a_crawl_process_that_dies_leaves_a_run_that_fail_stale_runs_fails(db_url, conn):
     script = (
         "import os, sys\n"
