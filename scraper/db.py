@@ -76,7 +76,7 @@ def mask_password(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return url
-    if parts.scheme.startswith("postgres") and parts.password is not None:
+    if parts.scheme.startswith("postgres") and parts.password:
         userinfo = f"{parts.username or ''}:***"
         host = parts.netloc.rsplit("@", 1)[1]
         return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))

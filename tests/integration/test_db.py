@@ -19,6 +19,7 @@ from scraper.store import FetchedPage, StoreCounts, store_pages
     ("postgresql://scraper:s3cret@db.example:5432/news", "postgresql://scraper:***@db.example:5432/news"),
     ("postgres://:s3cret@db.example/news", "postgres://:***@db.example/news"),
     ("postgresql://scraper@db.example/news", "postgresql://scraper@db.example/news"),
+    ("postgresql://postgres:@/postgres?host=/tmp/x", "postgresql://postgres:@/postgres?host=/tmp/x"),
     ("host=db.example password=s3cret dbname=news", "host=db.example password=*** dbname=news"),
     ("postgresql://u@h/db?password=s3cret&sslmode=require", "postgresql://u@h/db?password=***&sslmode=require"),
 ])

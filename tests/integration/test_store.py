@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -189,6 +190,45 @@ def test_pages_that_are_not_articles_are_skipped(conn):
                     article=Article(url="https://news.example/world/", is_article=False, reason="index"))
     assert store_pages(conn, [index, page()]) == StoreCounts(new=1, skipped=1)
     assert store_pages(conn, []) == StoreCounts()
+
+
+def test_two_crawls_storing_the_same_articles_at_once(db_url):
+    """Sources overlap: concurrent batches must neither deadlock nor duplicate articles."""
+    from scraper import db
+
+    def batch(source: str) -> list[FetchedPage]:
+        return [page(url=f"https://news.example/p/{i}", source=source, at=i,
+                     headlines=tuple(Headline(f"H{j}", f"https://news.example/p/{j}") for j in range(10)))
+                for i in range(20)]
+
+    barrier = threading.Barrier(3)
+    results: list[StoreCounts] = []
+    errors: list[BaseException] = []
+
+    def crawl(source: str) -> None:
+        conn = db.connect(db_url)
+        try:
+            barrier.wait()
+            results.append(store_pages(conn, batch(source)))
+        except BaseException as exc:  # noqa: B036 - reported by the main thread
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=crawl, args=(s,)) for s in ("one", "two", "three")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert sum(r.new for r in results) == 20 and sum(r.unchanged for r in results) == 40
+    conn = db.connect(db_url)
+    try:
+        assert one(conn, "SELECT count(*) FROM articles") == 20
+        assert one(conn, "SELECT count(*) FROM article_versions") == 20
+        assert one(conn, "SELECT count(*) FROM headlines WHERE article_id IS NULL") == 0
+    finally:
+        conn.close()
 
 
 class CountingCursor(psycopg2.extensions.cursor):
