@@ -42,7 +42,11 @@ _NOT_STORY_SEGMENTS = frozenset({
     "account", "cart", "shop", "store", "feed", "rss", "careers", "jobs", "advertise", "sitemap",
     "forum", "forums", "threads", "discussion", "user", "users", "members", "staff", "contributors",
     "cookie-policy", "cookies", "legal", "live-tv", "livestream", "watch-live", "podcasts", "weather",
+    "wiki", "wikis", "maps", "map", "games", "cheats", "shows", "schedule", "tv-schedule", "classifieds",
 })
+# Link texts of house pages that sit in story-like lists ("New - Privacy Policy", "Contact us").
+_HOUSE_LINK = re.compile(r"privacy policy|privacy rights|terms of (?:use|service)|cookie policy|contact us|about us"
+                         r"|advertise with us|site map|sitemap|careers at|newsletter sign", re.IGNORECASE)
 _STORY_SEGMENTS = frozenset({"story", "stories", "article", "articles", "news", "post", "posts", "blog",
                              "video", "videos", "gallery", "galleries", "opinion", "review", "reviews"})
 _HEADLINE_CLASS = re.compile(r"title|headline|heading|hed\b|__hed|-hed", re.IGNORECASE)
@@ -84,14 +88,14 @@ def is_story_url(url: str) -> bool:
     """Return True when a URL's path looks like one story (slug, numeric id or dated path)."""
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
-    if not segments and not re.search(r"(?:^|&)(?:p|id|story|article)=\d+", parts.query):
+    if not segments and not re.search(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+", parts.query):
         return False
     if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments[:-1]) or (
             segments and segments[-1].lower() in _NOT_STORY_SEGMENTS):
         return False
     last = re.sub(r"\.(?:html?|shtml|php|aspx?|cms)$", "", segments[-1], flags=re.IGNORECASE) if segments else ""
     return bool(_SLUG_WORDS.search(last) or _ID.search(parts.path) or _DATE_PATH.search(parts.path)
-                or re.search(r"(?:^|&)(?:p|id|story|article)=\d+", parts.query)
+                or re.search(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+", parts.query)
                 or (len(segments) >= 2 and _SLUG_WORDS.search(segments[-2]))
                 or (len(segments) >= 2 and segments[-2].lower() in _STORY_SEGMENTS and "-" in last))
 
@@ -190,7 +194,7 @@ def _visible_text(el: lxml.html.HtmlElement) -> str:
 def is_headline_text(title: str) -> bool:
     """Return True when link text reads like a headline: several words, not a button label."""
     words = re.findall(r"\w+", title)
-    return 3 <= len(words) <= 40 and 15 <= len(title) <= 300
+    return 3 <= len(words) <= 40 and 15 <= len(title) <= 300 and not _HOUSE_LINK.search(title)
 
 
 @lru_cache(maxsize=64)
