@@ -125,6 +125,22 @@ def _excluded_words(words: str) -> bool:
     return bool(words) and bool(_EXCLUDED_ATTR.search(words))
 
 
+_SEPARATORS = frozenset({"•", "|", "·", "/", "-", "–", "—", "::", "»", "/ /"})
+
+
+def in_link_farm(a: lxml.html.HtmlElement) -> bool:
+    """Return True for links strung together with separators ("A • B • C"): inline menus and footer farms."""
+    if (a.tail or "").strip() in _SEPARATORS - {""}:
+        return True
+    node = a.getparent()
+    if node is None or node.tag in ("body", "html"):
+        return False
+    for sibling in (node.getnext(), node.getprevious()):
+        if sibling is not None and isinstance(sibling.tag, str) and " ".join(sibling.text_content().split()) in _SEPARATORS:
+            return True
+    return (node.tail or "").strip() in _SEPARATORS - {""}
+
+
 def _label_link(a: lxml.html.HtmlElement) -> bool:
     """Return True for author, tag and section links, judged by the link's own markup."""
     parent = a.getparent()
@@ -256,7 +272,8 @@ def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -
     seen_titles: set[str] = set()
     for a in root.iter("a"):
         link = resolve(a.get("href") or "")
-        if link is None or _label_link(a) or in_running_text(a) or _mostly_other_links(a, resolve, lists):
+        if (link is None or _label_link(a) or in_running_text(a) or in_link_farm(a)
+                or _mostly_other_links(a, resolve, lists)):
             continue
         title = anchor_title(a)
         if _excluded(a, memo) and not _PREV_NEXT.search(collapse(a.text_content())):
