@@ -41,9 +41,11 @@ _NOT_STORY_SEGMENTS = frozenset({
     "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-service", "help", "faq",
     "account", "cart", "shop", "store", "feed", "rss", "careers", "jobs", "advertise", "sitemap",
     "forum", "forums", "threads", "discussion", "user", "users", "members", "staff", "contributors",
-    "cookie-policy", "cookies", "legal", "live-tv", "livestream", "watch-live", "podcasts", "weather",
-    "wiki", "wikis", "maps", "map", "games", "cheats", "shows", "schedule", "tv-schedule", "classifieds",
+    "cookie-policy", "cookies", "legal", "wiki", "wikis", "maps", "map", "cheats", "classifieds",
 })
+# Section index names: not a story when the path ends there (/weather/), fine above a story slug.
+_SECTION_ONLY = frozenset({"live-tv", "livestream", "watch-live", "podcasts", "weather", "games", "shows",
+                           "schedule", "tv-schedule"})
 # Link texts of house pages that sit in story-like lists ("New - Privacy Policy", "Contact us").
 _HOUSE_LINK = re.compile(r"privacy policy|privacy rights|terms of (?:use|service)|cookie policy|contact us|about us"
                          r"|advertise with us|site map|sitemap|careers at|newsletter sign", re.IGNORECASE)
@@ -90,8 +92,8 @@ def is_story_url(url: str) -> bool:
     segments = [s for s in parts.path.split("/") if s]
     if not segments and not re.search(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+", parts.query):
         return False
-    if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments[:-1]) or (
-            segments and segments[-1].lower() in _NOT_STORY_SEGMENTS):
+    if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments) or (
+            segments and segments[-1].lower() in _SECTION_ONLY):
         return False
     last = re.sub(r"\.(?:html?|shtml|php|aspx?|cms)$", "", segments[-1], flags=re.IGNORECASE) if segments else ""
     return bool(_SLUG_WORDS.search(last) or _ID.search(parts.path) or _DATE_PATH.search(parts.path)
@@ -181,7 +183,7 @@ def anchor_title(a: lxml.html.HtmlElement) -> str:
         if el is not a and (tag in ("h1", "h2", "h3", "h4", "h5", "h6")
                             or (_HEADLINE_CLASS.search(el.get("class") or "") and not _KICKER_CLASS.search(el.get("class") or ""))):
             text = _visible_text(el)
-            if len(text.split()) >= 2:
+            if len(text.split()) >= 2 and not _LABEL_ONLY.match(text):
                 return _LABEL_PREFIX.sub("", text)
     blocks = [collapse(b.text) for b in text_blocks(_visible_copy(a))]
     blocks = [b for b in blocks if not _LABEL_ONLY.match(b)]
