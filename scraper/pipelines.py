@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scraper import db, runs
@@ -17,8 +21,10 @@ log = logging.getLogger(__name__)
 class StoragePipeline:
     """Extract each fetched page and store articles `SCRAPER_BATCH_SIZE` at a time; record failures.
 
-    A page that is not an article, or fails, is counted and logged against the
-    run; it never stops the crawl.
+    Extraction is CPU-bound and the reactor is single-threaded, so it runs in a
+    pool of `SCRAPER_EXTRACT_WORKERS` processes (0: in the crawl process) while
+    the reactor goes on downloading. A page that is not an article, or fails,
+    is counted and logged against the run; it never stops the crawl.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -29,6 +35,8 @@ class StoragePipeline:
         self.run_id: int = settings.getint("SCRAPER_RUN_ID")
         self.source: str = settings.get("SCRAPER_SOURCE")
         self.batch_size = settings.getint("SCRAPER_BATCH_SIZE", 50)
+        self.workers = settings.getint("SCRAPER_EXTRACT_WORKERS", 1)
+        self.pool: Executor | None = None
         self.pending: list[FetchedPage] = []
         self.failures: list[tuple[str, str]] = []
         self.counts = StoreCounts()
@@ -40,26 +48,43 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         self.conn = db.connect(self.database_url)
+        self.pool = self.new_pool()
+
+    def new_pool(self) -> Executor | None:
+        # forkserver: forking a process that runs a reactor and threads is unsafe
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(self.workers, mp_context=context) if self.workers > 0 else None
 
     def close_spider(self) -> None:
         try:
             self.flush()
         finally:
             self.conn.close()
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
         for key in ("new", "updated", "unchanged"):
             self.stats.set_value(f"scraper/articles_{key}", getattr(self.counts, key))
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, PageFailure):
             self.fail(item.url, item.message)
         elif isinstance(item, PageFetched):
-            self.extract(item)
+            await self.extract(item)
         if len(self.pending) >= self.batch_size or len(self.failures) >= self.batch_size:
             self.flush()
         return item
 
-    def extract(self, item: PageFetched) -> None:
-        article = extract_article(item.html, item.final_url)
+    async def extract(self, item: PageFetched) -> None:
+        if self.pool is None:
+            article = extract_article(item.html, item.final_url)
+        else:
+            try:
+                article = await asyncio.get_running_loop().run_in_executor(
+                    self.pool, extract_article, item.html, item.final_url)
+            except BrokenProcessPool:  # a worker died (e.g. killed for memory): replace the pool
+                self.pool = self.new_pool()
+                self.fail(item.final_url, "extraction worker died on this page")
+                return
         if not article.is_article:
             self.stats.inc_value("scraper/not_articles")
             if not _is_index_page(article.reason):
