@@ -13,6 +13,11 @@ from scraper.extraction.blocks import BLOCK_TAGS, Block, collapse, text_blocks
 from scraper.extraction.cleaning import attr_words, clean_tree, remove_element
 from scraper.extraction.headlines import site_name, story_link
 
+# Follow/subscribe/app endpoints: calls to action, whichever site they point at. (Share links with
+# text stay: "click to tweet" quotes are part of the story.)
+_SOCIAL = re.compile(
+    r"sub_confirmation|//m\.me/|messenger|//wa\.me/|youtube\.com/(?:channel|c|user)/|apps\.apple\.com"
+    r"|play\.google\.com/store|/subscribe|/newsletters?\b", re.IGNORECASE)
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "div", "p", "strong"})
 _SCORED_TAGS = ("p", "pre", "blockquote", "td", "li", "h2", "h3")
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|prose|blog", re.IGNORECASE)
@@ -30,7 +35,8 @@ _FURNITURE_LINE = re.compile(
     r"|copyright.*|©.*|all rights reserved.*|comments?|\d+ comments?|leave a comment|loading.*|watch.*:?"
     r"|listen.*|you may also like.*|recommended.*|trending.*|most popular|most read|latest news"
     r"|tags?:.*|filed under.*|topics?:.*|posted in.*|categories:.*|don't miss.*|next article|previous article"
-    r"|next|previous|back to top|skip to .*|close|menu|search|home|related\b[^.]{0,60}:.*)$",
+    r"|next|previous|back to top|skip to .*|close|menu|search|home|related\b[^.]{0,60}:.*|highlights|key points"
+    r"|explore further|further reading|see also|more information|more on this story|via [\w.-]+)$",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^(?:by|posted by|written by|von|par|por)\s+\S.{0,80}$", re.IGNORECASE)
@@ -185,9 +191,17 @@ def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "") -> str:
     """Return the article text of `root` as paragraphs separated by blank lines (mutates `root`)."""
     clean_tree(root)
     paragraphs: list[str] = []
+    site = site_name(url)
+
+    def internal(href: str) -> bool:
+        # Navigation and related lists link inside the site; links out (sources, shops) are part of the text.
+        if not href.startswith(("http://", "https://", "//")):
+            return True
+        return site_name(href) == site or bool(_SOCIAL.search(href))
+
     for container in find_content(root):
         remove_story_lists(container, url)
-        for block in text_blocks(container):
+        for block in text_blocks(container, internal if site else None):
             if keep_block(block, title):
                 paragraphs.append(block.text)
     return "\n\n".join(paragraphs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import lxml.html
@@ -56,19 +57,24 @@ class _Builder:
         self.link_chars = 0
 
 
-def text_blocks(container: lxml.html.HtmlElement) -> list[Block]:
-    """Return the text blocks of `container` in document order (newlines inside come from <br>)."""
+def text_blocks(container: lxml.html.HtmlElement, counts_as_link: Callable[[str], bool] | None = None) -> list[Block]:
+    """Return the text blocks of `container` in document order (newlines inside come from <br>).
+
+    `counts_as_link(href)` says which links make text "link text" (default: every <a>).
+    """
     builder = _Builder()
     stack: list[lxml.html.HtmlElement] = []  # open block elements
     links = 0
+    counted: set[lxml.html.HtmlElement] = set()
     for event, el in etree.iterwalk(container, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag in BLOCK_TAGS:
                 builder.flush(stack[-1] if stack else el)
                 stack.append(el)
-            elif tag == "a":
+            elif tag == "a" and (counts_as_link is None or counts_as_link(el.get("href") or "")):
                 links += 1
+                counted.add(el)
             elif tag == "br":
                 builder.add("\n", False)
             builder.add(el.text if tag else None, links > 0)
@@ -77,7 +83,7 @@ def text_blocks(container: lxml.html.HtmlElement) -> list[Block]:
                 builder.flush(el)
                 if stack:
                     stack.pop()
-            elif tag == "a":
+            elif el in counted:
                 links = max(0, links - 1)
             if el is not container:
                 builder.add(el.tail, links > 0)
