@@ -5,8 +5,8 @@ Nothing here imports scrapy, psycopg2 or apscheduler; spiders and the CLI call i
 
 from __future__ import annotations
 
-from scraper.extraction.page import extract_article
 from scraper.extraction.model import Article, Headline
+from scraper.extraction.page import extract_article
 from scraper.extraction.urls import canonical_url
 
 __all__ = ["Article", "Headline", "canonical_url", "extract_article"]

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.blocks import BLOCK_TAGS, Block, collapse, text_blocks
 from scraper.extraction.cleaning import attr_words, clean_tree, remove_element

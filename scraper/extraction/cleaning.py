@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 
 # Never text: code, media, controls.
 JUNK_TAGS = frozenset({

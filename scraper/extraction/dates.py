@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 _ISO = re.compile(
@@ -26,7 +26,7 @@ _WORDY = re.compile(
 
 def _tz(text: str | None) -> timezone:
     if not text or text.upper() in ("Z", "UTC", "GMT"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -60,7 +60,7 @@ def _parse_rfc(text: str) -> datetime | None:
         dt = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _parse_wordy(text: str) -> datetime | None:
@@ -68,14 +68,14 @@ def _parse_wordy(text: str) -> datetime | None:
     if not m:
         return None
     mon, day, year = (m["mon"], m["d"], m["y"]) if m["mon"] else (m["mon2"], m["d2"], m["y2"])
-    return datetime(int(year), _MONTHS[mon[:3].lower()], int(day), tzinfo=timezone.utc)
+    return datetime(int(year), _MONTHS[mon[:3].lower()], int(day), tzinfo=UTC)
 
 
 def _parse_epoch(text: str) -> datetime | None:
     if not re.fullmatch(r"1\d{9}(?:\d{3})?", text):
         return None
     seconds = int(text[:10])
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def date_from_url(url: str) -> datetime | None:
@@ -84,6 +84,6 @@ def date_from_url(url: str) -> datetime | None:
     if not m:
         return None
     try:
-        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=timezone.utc)
+        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=UTC)
     except ValueError:
         return None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.blocks import BLOCK_TAGS, collapse, text_blocks
 from scraper.extraction.cleaning import attr_words, is_hidden

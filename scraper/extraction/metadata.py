@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.cleaning import is_hidden
 from scraper.extraction.dates import date_from_url, parse_date

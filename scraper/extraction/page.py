@@ -57,12 +57,13 @@ def _extract(html: bytes | str, url: str) -> Article:
     canonical = find_canonical(root, md, url)
     title = find_title(root, md)
     page_urls = {canonical, _safe_url(url)}
-    fields = dict(
-        title=title, published_at=find_published(root, md, url), authors=find_authors(root, md, url),
-        language=find_language(root, md), image_url=find_image(md, url), paywalled=is_paywalled(md),
-        headlines=find_headlines(root, url, page_urls),
-    )
-    dom_body = extract_body(root, title, url)  # mutates the tree: keep it last
+    published, authors = find_published(root, md, url), find_authors(root, md, url)
+    headlines = find_headlines(root, url, page_urls)
+    dom_body = extract_body(root, title, url)  # mutates the tree: everything that reads it comes first
     body = choose_body(dom_body, ld_body_text(md.article_ld.get("articleBody")))
     is_article, reason = classify_page(md, canonical, body, body.count("\n\n") + 1 if body else 0)
-    return Article(url=canonical, body=body, is_article=is_article, reason=reason, **fields)
+    return Article(
+        url=canonical, title=title, body=body, published_at=published, authors=authors,
+        language=find_language(root, md), image_url=find_image(md, url), paywalled=is_paywalled(md),
+        headlines=headlines, is_article=is_article, reason=reason,
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
-from lxml import etree
+import lxml.html  # type: ignore[import-untyped]
+from lxml import etree  # type: ignore[import-untyped]
 from w3lib.encoding import html_to_unicode
 
 # Bigger pages are cut: real articles are far below this, and parse time grows with size.

@@ -7,7 +7,7 @@ import importlib.util
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
@@ -117,7 +117,7 @@ def test_seed_page_yields_its_paragraphs_and_exactly_its_latest_headlines() -> N
     assert all(h.url.startswith("https://news.example.com/world/2025/12/") for h in article.headlines)
     assert article.title == "Putin wants Ukraine-NATO question solved now"
     assert article.language == "en"
-    assert article.published_at == datetime(2025, 12, 4, tzinfo=timezone.utc)  # from the URL
+    assert article.published_at == datetime(2025, 12, 4, tzinfo=UTC)  # from the URL
 
 
 def test_metadata_trust_order_and_paywall() -> None:
@@ -185,3 +185,17 @@ def test_importing_extraction_loads_no_crawler_database_or_scheduler() -> None:
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_byline_and_time_are_read_before_boilerplate_is_removed() -> None:
+    paragraph = "<p>" + "A sentence of the story that goes on for a while, with commas, and ends. " * 4 + "</p>"
+    html = f"""<html><body><article><h1>Council approves the new bridge over the river</h1>
+<div class="byline">By <a rel="author" href="/people/jane-roe/">Jane Roe</a></div>
+<div class="timestamp"><time datetime="2023-03-04T05:06:07-05:00">March 4</time></div>
+{paragraph * 4}</article></body></html>"""
+    article = extract_article(html, "https://city.example.com/local/council-approves-new-bridge")
+    assert article.authors == ("Jane Roe",)
+    assert article.published_at == datetime.fromisoformat("2023-03-04T05:06:07-05:00")
+    assert article.title == "Council approves the new bridge over the river"
+    assert "Jane Roe" not in article.body and "March 4" not in article.body
+    assert article.is_article
