@@ -83,7 +83,7 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
     try:
         db.migrate(conn)
         with runs.source_lock(conn, lock_name or source.name):
-            run_id = runs.start_run(conn, source.name, trigger)
+            run_id = runs.start_run(conn, source.name, trigger, lock_name=lock_name)
             try:
                 stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
                                     source, only_urls)

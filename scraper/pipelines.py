@@ -114,8 +114,8 @@ class StoragePipeline:
                 self.counts.new += counts.new
                 self.counts.updated += counts.updated
                 self.counts.unchanged += counts.unchanged
-            for url, message in failures:  # rare next to articles: one small insert each
-                runs.add_run_error(self.conn, self.run_id, url, message)
+            if failures:
+                runs.add_run_errors(self.conn, self.run_id, failures)
         except ScraperError as exc:
             log.error("could not store %d pages: %s", len(pages), exc)
             self.stats.inc_value("scraper/errors", len(pages) or 1)
