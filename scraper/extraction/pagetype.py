@@ -15,6 +15,18 @@ _INDEX_SEGMENTS = frozenset({
 _INDEX_LD_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 
 
+_PUNCTUATION = set(" \n\t.,;:!?'\"()[]-–—‘’“”«»…/%$€£&#@*+=_。、！？「」『』（）・：；，")
+
+
+def readable_share(text: str) -> float:
+    """Return the share of characters that are letters, digits, spaces or common punctuation."""
+    sample = text[:20_000]
+    if not sample:
+        return 1.0
+    good = sum(1 for ch in sample if ch.isalnum() or ch in _PUNCTUATION)
+    return good / len(sample)
+
+
 def classify_page(md: Metadata, url: str, body: str, paragraphs: int) -> tuple[bool, str]:
     """Return (is_article, reason): reason says why a page is not an article ("" when it is)."""
     path = urlsplit(url).path
@@ -22,6 +34,8 @@ def classify_page(md: Metadata, url: str, body: str, paragraphs: int) -> tuple[b
     claims_article = bool(md.ld_types() & ARTICLE_TYPES) or md.meta.get("og:type", "").lower() == "article"
     if len(body) < MIN_BODY_CHARS:
         return False, f"no article text ({len(body)} characters)"
+    if readable_share(body) < 0.85:
+        return False, "binary or undecodable content"
     if not segments and not claims_article:
         return False, "home page"
     if md.ld_types() & _INDEX_LD_TYPES and not claims_article:

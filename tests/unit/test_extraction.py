@@ -199,3 +199,11 @@ def test_byline_and_time_are_read_before_boilerplate_is_removed() -> None:
     assert article.title == "Council approves the new bridge over the river"
     assert "Jane Roe" not in article.body and "March 4" not in article.body
     assert article.is_article
+
+
+def test_binary_content_at_a_story_url_is_not_an_article() -> None:
+    noise = bytes((i * 7919 + 13) % 256 for i in range(20_000))
+    for page in (noise, b'<meta charset="latin-1">' + noise):
+        article = extract_article(page, "https://news.example.com/2024/01/01/a-story-with-a-long-slug.html")
+        assert article.is_article is False
+        assert article.reason == "binary or undecodable content"
