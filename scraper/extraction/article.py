@@ -153,6 +153,12 @@ def _good_paragraph(el: lxml.html.HtmlElement) -> bool:
     return (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and text.endswith("."))
 
 
+def _sentence_with_link(block: Block, flat: str) -> bool:
+    """A paragraph that is a sentence of its own around a long link ("X was <a>sentenced to life</a>.")."""
+    own_words = (len(flat) - block.link_chars) / 6
+    return block.tag == "p" and block.link_density < 0.8 and own_words >= 5 and flat.endswith((".", "!", "?", "\u201d", '"'))
+
+
 def keep_block(block: Block, title: str) -> bool:
     """Return True when a text block reads as article prose rather than furniture."""
     text = block.text
@@ -161,7 +167,7 @@ def keep_block(block: Block, title: str) -> bool:
         return False
     if title and flat.lower() == collapse(title).lower():
         return False
-    if block.link_density > 0.5 and (len(flat) < 300 or block.tag == "li"):
+    if block.link_density > 0.5 and (len(flat) < 300 or block.tag == "li") and not _sentence_with_link(block, flat):
         return False
     if len(flat) < 120 and (_FURNITURE_LINE.match(flat.strip(" .:|>»›")) or _BYLINE.match(flat)):
         return False

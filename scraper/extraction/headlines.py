@@ -25,8 +25,10 @@ _EXCLUDED_ATTR = re.compile(
 )
 # Said of the link itself (or its parent): a label pointing at an author, tag or section, not a story.
 _LABEL_LINK_ATTR = re.compile(
-    r"byline|author|(?:^|[\s_-])tags?(?:$|[\s_-])|topic|categor|kicker|eyebrow|section-label|breadcrumb",
+    r"byline|author|(?:^|[\s_-])(?:tags?|cats?)(?:$|[\s_-])|topic|categor|kicker|eyebrow|section-label|breadcrumb",
     re.IGNORECASE)
+_ARCHIVE_TITLE = re.compile(r"^\s*(?:view|see|browse|read|more)\s+(?:all\s+|more\s+)?(?:posts|articles|stories|news)\b",
+                            re.IGNORECASE)
 _BLOCK_PARENTS = frozenset({"p", "div", "li", "td", "dd", "blockquote", "section", "article", "body"})
 _META_TAGS = frozenset({"small", "time", "sup", "sub", "abbr", "img", "i", "svg"})
 # Dates, times, counts and reading times next to a link are card furniture, not running text.
@@ -147,6 +149,8 @@ def _label_link(a: lxml.html.HtmlElement) -> bool:
     """Return True for author, tag and section links, judged by the link's own markup."""
     parent = a.getparent()
     rel = (a.get("rel") or "").lower()
+    if _ARCHIVE_TITLE.match(a.get("title") or ""):
+        return True
     return bool(_LABEL_LINK_ATTR.search(attr_words(a)) or rel in ("author", "tag") or "sponsored" in rel
                 or (parent is not None and _LABEL_LINK_ATTR.search(parent.get("class") or "")))
 
