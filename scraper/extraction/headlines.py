@@ -27,6 +27,10 @@ _EXCLUDED_ATTR = re.compile(
 _LABEL_LINK_ATTR = re.compile(
     r"byline|author|(?:^|[\s_-])(?:tags?|cats?)(?:$|[\s_-])|topic|categor|kicker|eyebrow|section-label|breadcrumb",
     re.IGNORECASE)
+# "Get more meal ideas here", "Click here to ...", "Read more about X": buttons, not headlines.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:(?:get|read|see|learn|find|discover|view|shop|browse)\b.*\b(?:here|more)\W*$|click here\b|sign up\b"
+    r"|subscribe\b|read more\b|see more\b|learn more\b|view more\b|load more\b|show more\b)", re.IGNORECASE)
 _ARCHIVE_TITLE = re.compile(r"^\s*(?:view|see|browse|read|more)\s+(?:all\s+|more\s+)?(?:posts|articles|stories|news)\b",
                             re.IGNORECASE)
 _BLOCK_PARENTS = frozenset({"p", "div", "li", "td", "dd", "blockquote", "section", "article", "body"})
@@ -216,7 +220,8 @@ def _visible_text(el: lxml.html.HtmlElement) -> str:
 def is_headline_text(title: str) -> bool:
     """Return True when link text reads like a headline: several words, not a button label."""
     words = re.findall(r"\w+", title)
-    return 3 <= len(words) <= 40 and 15 <= len(title) <= 300 and not _HOUSE_LINK.search(title)
+    return (3 <= len(words) <= 40 and 15 <= len(title) <= 300 and not _HOUSE_LINK.search(title)
+            and not _CALL_TO_ACTION.match(title))
 
 
 @lru_cache(maxsize=64)
