@@ -11,7 +11,7 @@ import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.blocks import BLOCK_TAGS, Block, collapse, text_blocks
 from scraper.extraction.cleaning import attr_words, clean_tree, remove_element
-from scraper.extraction.headlines import site_name, story_link
+from scraper.extraction.links import site_name, story_link
 
 # Follow/subscribe/app endpoints: calls to action, whichever site they point at. (Share links with
 # text stay: "click to tweet" quotes are part of the story.)

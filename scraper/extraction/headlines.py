@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.blocks import BLOCK_TAGS, collapse, text_blocks
 from scraper.extraction.cleaning import attr_words, is_hidden
+from scraper.extraction.links import site_name, story_link
 from scraper.extraction.model import Headline
 from scraper.extraction.urls import canonical_url
 
@@ -40,23 +41,9 @@ _META_WORDS = re.compile(
     r"\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:ago|min|mins|minutes?|hours?|hrs?"
     r"|days?|weeks?|read|comments?|views?|shares?|am|pm|updated|published|posted|by)\b", re.IGNORECASE)
 _PREV_NEXT = re.compile(r"\b(?:previous|next|newer|older)\s+(?:story|article|post)\b", re.IGNORECASE)
-_NOT_STORY_SEGMENTS = frozenset({
-    "tag", "tags", "topic", "topics", "category", "categories", "author", "authors", "people", "person",
-    "profile", "profiles", "section", "sections", "search", "login", "signin", "sign-in", "register",
-    "subscribe", "subscription", "subscriptions", "newsletter", "newsletters", "about", "about-us",
-    "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-service", "help", "faq",
-    "account", "cart", "shop", "store", "feed", "rss", "careers", "jobs", "advertise", "sitemap",
-    "forum", "forums", "threads", "discussion", "user", "users", "members", "staff", "contributors",
-    "cookie-policy", "cookies", "legal", "wiki", "wikis", "maps", "map", "cheats", "classifieds",
-})
-# Section index names: not a story when the path ends there (/weather/), fine above a story slug.
-_SECTION_ONLY = frozenset({"live-tv", "livestream", "watch-live", "podcasts", "weather", "games", "shows",
-                           "schedule", "tv-schedule"})
 # Link texts of house pages that sit in story-like lists ("New - Privacy Policy", "Contact us").
 _HOUSE_LINK = re.compile(r"privacy policy|privacy rights|terms of (?:use|service)|cookie policy|contact us|about us"
                          r"|advertise with us|site map|sitemap|careers at|newsletter sign", re.IGNORECASE)
-_STORY_SEGMENTS = frozenset({"story", "stories", "article", "articles", "news", "post", "posts", "blog",
-                             "video", "videos", "gallery", "galleries", "opinion", "review", "reviews"})
 _HEADLINE_CLASS = re.compile(r"title|headline|heading|hed\b|__hed|-hed", re.IGNORECASE)
 _KICKER_CLASS = re.compile(
     r"kicker|eyebrow|label|category|section|tag|time|date|byline|author|summary|dek|excerpt|description|blurb"
@@ -69,43 +56,7 @@ _LABEL_PREFIX = re.compile(
 _LABEL_ONLY = re.compile(
     r"^\W*(?:(?:previous|next|newer|older)\s+(?:story|article|post)|read next|up next|next up|video|watch|read more"
     r"|full article|continue reading)\W*$", re.IGNORECASE)
-_SLUG_WORDS = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}", re.IGNORECASE)
-_ID = re.compile(r"\d{5,}")
-_DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/")
 
-
-def registrable_host(url: str) -> str:
-    """Return the last two labels of the URL's host (three under two-letter country suffixes like co.uk)."""
-    return _registrable((urlsplit(url).hostname or "").lower().rstrip("."))
-
-
-@lru_cache(maxsize=1024)
-def _registrable(host: str) -> str:
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in ("co", "com", "org", "net", "ac", "gov", "or", "ne"):
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
-def site_name(url: str) -> str:
-    """Return the site's name without its public suffix ("bbc" for www.bbc.com and www.bbc.co.uk)."""
-    return registrable_host(url).split(".")[0]
-
-
-def is_story_url(url: str) -> bool:
-    """Return True when a URL's path looks like one story (slug, numeric id or dated path)."""
-    parts = urlsplit(url)
-    segments = [s for s in parts.path.split("/") if s]
-    if not segments and not re.search(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+", parts.query):
-        return False
-    if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments) or (
-            segments and segments[-1].lower() in _SECTION_ONLY):
-        return False
-    last = re.sub(r"\.(?:html?|shtml|php|aspx?|cms)$", "", segments[-1], flags=re.IGNORECASE) if segments else ""
-    return bool(_SLUG_WORDS.search(last) or _ID.search(parts.path) or _DATE_PATH.search(parts.path)
-                or re.search(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+", parts.query)
-                or (len(segments) >= 2 and _SLUG_WORDS.search(segments[-2]))
-                or (len(segments) >= 2 and segments[-2].lower() in _STORY_SEGMENTS and "-" in last))
 
 
 def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
@@ -224,34 +175,6 @@ def is_headline_text(title: str) -> bool:
             and not _CALL_TO_ACTION.match(title))
 
 
-@lru_cache(maxsize=64)
-def _origin(url: str) -> str:
-    """Return "scheme://host[:port]" of an http(s) URL, or "" (relative links are joined to it cheaply)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
-
-
-def story_link(href: str | None, base_url: str, site: str) -> str | None:
-    """Return the absolute URL of `href` when it points at a story on `site`, else None (cheap checks first)."""
-    href = (href or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "sms:")):
-        return None
-    try:
-        if href.startswith(("http://", "https://")):
-            link = href
-        elif href.startswith("//"):
-            link = base_url.split(":", 1)[0] + ":" + href
-        elif href.startswith("/") and _origin(base_url):
-            link = _origin(base_url) + href
-        else:
-            link = urljoin(base_url, href)
-        if site_name(link) != site or not is_story_url(link):
-            return None
-    except ValueError:
-        return None
-    return link
-
-
 def _mostly_other_links(a: lxml.html.HtmlElement, resolve: Callable[[str], str | None],
                         lists: dict[lxml.html.HtmlElement, bool]) -> bool:
     """Return True when the link's list is mostly non-story links: a menu or footer list, not a story list."""
@@ -299,8 +222,8 @@ def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -
             continue
         key = title.lower()
         if link in found:
-            if len(title) > len(found[link]) and found[link].lower() in key:
-                found[link] = title
+            if len(title) > len(found[link]) and key.startswith(found[link].lower().rstrip(".… ")):
+                found[link] = title  # a full title beats the truncated copy ("Headline that goes…")
             continue
         if key in seen_titles:
             continue

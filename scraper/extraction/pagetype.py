@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from scraper.extraction.headlines import is_story_url
+from scraper.extraction.links import is_story_url
 from scraper.extraction.metadata import ARTICLE_TYPES, Metadata
 
 MIN_BODY_CHARS = 250  # below this there is no article to store, whatever the markup claims
