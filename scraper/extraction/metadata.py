@@ -238,7 +238,8 @@ def find_published(root: lxml.html.HtmlElement, md: Metadata, url: str) -> datet
 def find_language(root: lxml.html.HtmlElement, md: Metadata) -> str | None:
     """Return the page's primary language subtag ("en", "pt"), or None."""
     for value in (root.get("lang"), root.get("xml:lang"), _text(md.article_ld.get("inLanguage")),
-                  md.meta.get("content-language"), md.meta.get("og:locale"), md.meta.get("language")):
+                  md.meta.get("content-language"), md.meta.get("inlanguage"), md.meta.get("dc.language"),
+                  md.meta.get("og:locale"), md.meta.get("language")):
         m = re.match(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$", value or "")
         if m:
             return m.group(1).lower()

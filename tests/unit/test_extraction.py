@@ -207,3 +207,51 @@ def test_binary_content_at_a_story_url_is_not_an_article() -> None:
         article = extract_article(page, "https://news.example.com/2024/01/01/a-story-with-a-long-slug.html")
         assert article.is_article is False
         assert article.reason == "binary or undecodable content"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2019-11-18T10:45:00Z", "2019-11-18T10:45:00+00:00"),
+    ("2019-11-08T15:30:00-05:00", "2019-11-08T15:30:00-05:00"),
+    ("2018-10-09 16:02:36+0100", "2018-10-09T16:02:36+01:00"),
+    ("2019-11-19", "2019-11-19T00:00:00+00:00"),
+    ("Tue, 19 Nov 2019 10:48:00 GMT", "2019-11-19T10:48:00+00:00"),
+    ("November 18, 2019", "2019-11-18T00:00:00+00:00"),
+    ("18 Nov 2019", "2019-11-18T00:00:00+00:00"),
+    ("1574168580", "2019-11-19T13:03:00+00:00"),
+])
+def test_parse_date_returns_aware_datetimes(text: str, expected: str) -> None:
+    from scraper.extraction.dates import parse_date
+
+    assert parse_date(text) == datetime.fromisoformat(expected)
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2019-13-45", "no date here", "9999999999999999"])
+def test_parse_date_gives_none_for_non_dates(text: str) -> None:
+    from scraper.extraction.dates import parse_date
+
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(("url", "story"), [
+    ("https://www.vox.com/science-and-health/2019/11/19/20970252/climate-change-solar", True),
+    ("https://www.wired.com/story/youtube-union/", True),
+    ("https://www.catchitkansas.com/video/?vid=565167712", True),
+    ("https://example.com/news/world/1206313/hong-kong-latest", True),
+    ("https://www.vox.com/science-and-health", False),
+    ("https://example.com/", False),
+    ("https://example.com/tag/donald-trump-impeachment-news/", False),
+    ("https://example.com/author/jane-roe-smith/", False),
+    ("https://example.com/weather/", False),
+    ("https://example.com/news/weather/1206862/uk-weather-forecast-map", True),
+])
+def test_is_story_url(url: str, story: bool) -> None:
+    from scraper.extraction.links import is_story_url
+
+    assert is_story_url(url) is story
+
+
+def test_site_name_spans_public_suffixes() -> None:
+    from scraper.extraction.links import site_name
+
+    assert site_name("https://www.bbc.co.uk/news/x") == site_name("https://www.bbc.com/news/y") == "bbc"
+    assert site_name("https://www.express.co.uk/a") == "express"
