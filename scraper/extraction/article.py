@@ -44,6 +44,7 @@ _BYLINE = re.compile(r"^(?:by|posted by|written by|von|par|por)\s+\S.{0,80}$", r
 _CAPTION = re.compile(
     r"(?:\(|\[|^)\s*(?:image|images|photo|photos|picture|pic|credit|photograph|illustration|video|source)\s*:"
     r"[^()\[\]]{0,80}[)\]]?\s*$", re.IGNORECASE)
+_CREDIT_END = re.compile(r"\b(?:via|courtesy of|photo by|photograph by|image by)\s+[\w.&' -]{2,40}$", re.IGNORECASE)
 _DATE_LINE = re.compile(
     r"^(?:published|updated|posted|last updated|modified)?[:\s]*[\w ,.:/-]{0,40}\b(?:19|20)\d\d\b[\w ,.:/-]{0,30}$",
     re.IGNORECASE)
@@ -173,7 +174,9 @@ def keep_block(block: Block, title: str) -> bool:
         return False
     if len(flat) < 300 and _CAPTION.search(flat):
         return False
-    if len(flat) < 80 and _DATE_LINE.match(flat) and not flat.endswith("."):
+    if len(flat) < 120 and _CREDIT_END.search(flat) and not flat.endswith((".", "!", "?")):
+        return False  # "The new keyboard via iFixit": an image caption
+    if len(flat) < 80 and _DATE_LINE.match(flat.strip(" |•·/-")) and not flat.endswith("."):
         return False
     return not (block.tag == "h1")
 
@@ -209,7 +212,7 @@ def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "") -> str:
         remove_story_lists(container, url)
         for block in text_blocks(container, internal if site else None):
             if keep_block(block, title):
-                paragraphs.append(block.text)
+                paragraphs.extend(block.text.split("\n"))  # <br> line breaks become paragraph breaks
     return "\n\n".join(paragraphs)
 
 
