@@ -36,9 +36,19 @@ _FURNITURE_LINE = re.compile(
     r"|listen.*|you may also like.*|recommended.*|trending.*|most popular|most read|latest news"
     r"|tags?:.*|filed under.*|topics?:.*|posted in.*|categories:.*|don't miss.*|next article|previous article"
     r"|next|previous|back to top|skip to .*|close|menu|search|home|related\b[^.]{0,60}:.*|highlights|key points"
-    r"|explore further|further reading|see also|more information|more on this story|via [\w.-]+)$",
+    r"|explore further|further reading|see also|more information|more on this story|via [\w.-]+"
+    r"|sharing is caring!?|previous post|next post|related content|elsewhere on .{2,40}"
+    r"|\[?javascript protected email address\]?|\[email protected\]|.{0,60}contributed to this report\.?)$",
     re.IGNORECASE,
 )
+# Calls to action under the story: newsletters, memberships, forums.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:if you (?:enjoyed|liked|value) (?:this|our)\b|join (?:our|us|the)\b|sign up (?:for|to)\b"
+    r"|subscribe (?:to|for|now)\b|get (?:our|the) .{0,40}newsletter)", re.IGNORECASE)
+_INBOX = re.compile(r"\binbox\b.*\b(?:newsletter|delivered|sign up|subscribe)|\b(?:newsletter|sign up|subscribe)\b.*\binbox\b",
+                    re.IGNORECASE)
+_BIO_VERBS = re.compile(r"\b(?:is an?|was an?|joined|has (?:been|written|covered|reported)|covers|writes (?:about|for)"
+                        r"|is the author|is a native|lives in|book about)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:by|posted by|written by|von|par|por)\s+\S.{0,80}$", re.IGNORECASE)
 # Photo captions and credits that templates put in plain text blocks.
 _CAPTION = re.compile(
@@ -160,11 +170,24 @@ def _sentence_with_link(block: Block, flat: str) -> bool:
     return block.tag == "p" and block.link_density < 0.8 and own_words >= 5 and flat.endswith((".", "!", "?", "\u201d", '"'))
 
 
-def keep_block(block: Block, title: str) -> bool:
+def is_author_bio(flat: str, authors: tuple[str, ...]) -> bool:
+    """Return True for the short "Jane Roe is a reporter who covers..." box under a story."""
+    if len(flat) > 500 or not _BIO_VERBS.search(flat):
+        return False
+    names = {part for author in authors for part in author.split() if len(part) > 2}
+    first = re.split(r"[\s’']", flat, maxsplit=1)[0]
+    return first in names
+
+
+def keep_block(block: Block, title: str, authors: tuple[str, ...] = ()) -> bool:
     """Return True when a text block reads as article prose rather than furniture."""
     text = block.text
     flat = collapse(text)
     if not flat:
+        return False
+    if len(flat) < 300 and (_CALL_TO_ACTION.match(flat) or _INBOX.search(flat)):
+        return False
+    if is_author_bio(flat, authors):
         return False
     if title and flat.lower() == collapse(title).lower():
         return False
@@ -196,7 +219,7 @@ def remove_story_lists(container: lxml.html.HtmlElement, url: str) -> None:
             remove_element(lst)
 
 
-def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "") -> str:
+def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "", authors: tuple[str, ...] = ()) -> str:
     """Return the article text of `root` as paragraphs separated by blank lines (mutates `root`)."""
     clean_tree(root)
     paragraphs: list[str] = []
@@ -211,7 +234,7 @@ def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "") -> str:
     for container in find_content(root):
         remove_story_lists(container, url)
         for block in text_blocks(container, internal if site else None):
-            if keep_block(block, title):
+            if keep_block(block, title, authors):
                 paragraphs.extend(block.text.split("\n"))  # <br> line breaks become paragraph breaks
     return "\n\n".join(paragraphs)
 

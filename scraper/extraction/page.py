@@ -59,7 +59,7 @@ def _extract(html: bytes | str, url: str) -> Article:
     page_urls = {canonical, _safe_url(url)}
     published, authors = find_published(root, md, url), find_authors(root, md, url)
     headlines = find_headlines(root, url, page_urls)
-    dom_body = extract_body(root, title, url)  # mutates the tree: everything that reads it comes first
+    dom_body = extract_body(root, title, url, authors)  # mutates the tree: everything that reads it comes first
     body = choose_body(dom_body, ld_body_text(md.article_ld.get("articleBody")))
     is_article, reason = classify_page(md, canonical, body, body.count("\n\n") + 1 if body else 0)
     return Article(

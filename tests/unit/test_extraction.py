@@ -255,3 +255,20 @@ def test_site_name_spans_public_suffixes() -> None:
 
     assert site_name("https://www.bbc.co.uk/news/x") == site_name("https://www.bbc.com/news/y") == "bbc"
     assert site_name("https://www.express.co.uk/a") == "express"
+
+
+def test_author_bio_newsletter_box_and_credit_lines_are_not_body() -> None:
+    story = ["The council voted on Tuesday to approve the new bridge, ending a decade of debate, delay and cost.",
+             "Construction starts in spring, officials said, and should take three years to finish, weather allowing."]
+    furniture = ["Sharing is caring!",
+                 "Jane Roe is a reporter who covers city hall and transport for the Example Courier.",
+                 "Get the day's news in your inbox: sign up for our morning newsletter.",
+                 "If you enjoyed this article, join our membership programme today.",
+                 "The new bridge, seen from the river via Example Images",
+                 "John Doe contributed to this report."]
+    html = ("<html><head><meta name='author' content='Jane Roe'></head><body><article>"
+            "<h1>Council approves the new bridge</h1>"
+            + "".join(f"<p>{p}</p>" for p in story[:1] + furniture[:1] + story[1:] + furniture[1:])
+            + "</article></body></html>")
+    article = extract_article(html, "https://courier.example.com/2024/03/05/council-approves-bridge")
+    assert article.body == "\n\n".join(story)
