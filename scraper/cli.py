@@ -109,7 +109,10 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     else:
         summary = run_crawl(settings, config.get(args.source), args.trigger)
     print(summary.line())
-    return 0 if summary.status == "succeeded" else 1
+    if summary.status != "succeeded":
+        print(f"scraper: crawl of {summary.source} failed: {summary.error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _source_for_url(config: Any, url: str) -> tuple[Any, bool]:

@@ -118,13 +118,17 @@ def _summary(run_id: int, source: str, stats: dict[str, Any]) -> CrawlSummary:
     reason = stats.get("finish_reason", "finished")
     errors = int(stats.get("scraper/errors", 0))
     error = stats.get("scraper/first_error")
+    pages = int(stats.get("scraper/pages_fetched", 0))
     status = "succeeded"
+    if pages == 0 and errors:
+        # nothing at all could be fetched (host down, DNS, every start URL broken): the crawl did not run
+        status, error = "failed", f"nothing could be fetched; first error: {error}"
     if reason != "finished":
         # SIGTERM/SIGINT (Scrapy's "shutdown") or a close extension: the run did not complete.
         status, error, errors = "failed", f"stopped before finishing ({reason})", errors + 1
     return CrawlSummary(
         run_id=run_id, source=source, status=status,
-        pages_fetched=int(stats.get("scraper/pages_fetched", 0)),
+        pages_fetched=pages,
         articles_new=int(stats.get("scraper/articles_new", 0)),
         articles_updated=int(stats.get("scraper/articles_updated", 0)),
         articles_unchanged=int(stats.get("scraper/articles_unchanged", 0)),

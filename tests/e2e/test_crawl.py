@@ -173,3 +173,19 @@ def test_unreachable_host_is_a_counted_failure_not_a_failed_crawl(scraper, site,
     messages = [m for (m,) in rows(db_url, "SELECT message FROM crawl_errors WHERE url LIKE %s",
                                    (f"%:{dead}/%",))]
     assert messages and "refused" in messages[0].lower()
+
+
+def test_a_crawl_that_could_fetch_nothing_fails_with_the_reason(scraper, db_url, tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    config = tmp_path / "sources.toml"
+    config.write_text(f'[[sources]]\nname = "down"\nstart_urls = ["http://127.0.0.1:{dead}/rss.xml"]\n'
+                      'interval_minutes = 5\n[sources.settings]\nRETRY_TIMES = 0\n')
+    result = scraper("--config", str(config), "crawl", "down")
+    assert result.code == 1
+    assert "failed" in result.out and "nothing could be fetched" in result.out
+    [(status, errors, error)] = rows(db_url, "SELECT status, errors, error FROM crawl_runs")
+    assert status == "failed" and errors == 1 and f":{dead}/rss.xml" in error
