@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -153,7 +154,7 @@ def anchor_title(a: lxml.html.HtmlElement) -> str:
 def _visible_copy(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     if not any(is_hidden(d) or _KICKER_CLASS.search(d.get("class") or "") for d in el.iterdescendants()):
         return el
-    copy = lxml.html.fromstring(lxml.html.tostring(el))
+    copy = deepcopy(el)
     for d in list(copy.iterdescendants()):
         if d.getparent() is not None and (is_hidden(d) or _KICKER_CLASS.search(d.get("class") or "")):
             tail = d.tail

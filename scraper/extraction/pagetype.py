@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from scraper.extraction.links import is_story_url
@@ -15,7 +16,8 @@ _INDEX_SEGMENTS = frozenset({
 _INDEX_LD_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 
 
-_PUNCTUATION = set(" \n\t.,;:!?'\"()[]-–—‘’“”«»…/%$€£&#@*+=_。、！？「」『』（）・：；，")
+# Characters of readable text in any script: word characters, spaces, common punctuation.
+_UNREADABLE = re.compile(r"[^\w\s.,;:!?'\"()\[\]\-–—‘’“”«»…/%$€£&#@*+=。、！？「」『』（）・：；，]")
 
 
 def readable_share(text: str) -> float:
@@ -23,8 +25,7 @@ def readable_share(text: str) -> float:
     sample = text[:20_000]
     if not sample:
         return 1.0
-    good = sum(1 for ch in sample if ch.isalnum() or ch in _PUNCTUATION)
-    return good / len(sample)
+    return 1 - len(_UNREADABLE.findall(sample)) / len(sample)
 
 
 def classify_page(md: Metadata, url: str, body: str, paragraphs: int) -> tuple[bool, str]:
