@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from copy import deepcopy
 from collections.abc import Callable
+from copy import deepcopy
 from functools import lru_cache
 from urllib.parse import urljoin
 
