@@ -35,7 +35,7 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check scraper spiders tests scripts
-	$(BIN)/mypy scraper
+	$(BIN)/mypy scraper spiders
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/python scripts/eval.py --dev-set $(DEV_SET)

@@ -17,7 +17,7 @@ def non_public_address(host: str) -> str | None:
     except (socket.gaierror, UnicodeError, ValueError):
         return None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if (address.is_private or address.is_loopback or address.is_link_local
                 or address.is_reserved or address.is_multicast or address.is_unspecified):
             return str(address)

@@ -119,7 +119,7 @@ def _source(path: Path, index: int, entry: Any) -> Source:
         allowed_domains=tuple(d.lower() for d in domains),
         schedule=schedule,
         interval_minutes=interval,
-        max_pages=_positive(where, entry, "max_pages", 1000),
+        max_pages=_positive(where, entry, "max_pages", 1000) or 1000,
         max_age_days=_positive(where, entry, "max_age_days", None),
         settings=MappingProxyType(dict(settings)),
     )

@@ -49,7 +49,7 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Follow a start URL by what it turned out to be."""
         self.crawler.stats.inc_value("scraper/pages_fetched")
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         listing = parse_listing(response.body, response.url, content_type)
         self.crawler.stats.inc_value(f"scraper/listings/{listing.kind}")
         if listing.kind == "sitemapindex":
@@ -98,14 +98,14 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Hand an article page to the pipeline, or say why it can't be used."""
         self.crawler.stats.inc_value("scraper/pages_fetched")
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if not isinstance(response, TextResponse) or "xml" in content_type and "html" not in content_type:
             yield PageFailure(response.url, f"not an HTML page ({content_type or 'no Content-Type'})")
             return
         if not response.body.strip():
             yield PageFailure(response.url, "empty page")
             return
-        redirects = response.request.meta.get("redirect_urls") or [response.url]
+        redirects = response.meta.get("redirect_urls") or [response.url]
         yield PageFetched(
             requested_url=redirects[0], final_url=response.url,
             html=response.text, fetched_at=datetime.now(UTC),
