@@ -33,6 +33,7 @@ _LABEL_LINK_ATTR = re.compile(
 _CALL_TO_ACTION = re.compile(
     r"^(?:(?:get|read|see|learn|find|discover|view|shop|browse)\b.*\b(?:here|more)\W*$|click here\b|sign up\b"
     r"|subscribe\b|read more\b|see more\b|learn more\b|view more\b|load more\b|show more\b)", re.IGNORECASE)
+_URL_TEXT = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 _ARCHIVE_TITLE = re.compile(r"^\s*(?:view|see|browse|read|more)\s+(?:all\s+|more\s+)?(?:posts|articles|stories|news)\b",
                             re.IGNORECASE)
 _BLOCK_PARENTS = frozenset({"p", "div", "li", "td", "dd", "blockquote", "section", "article", "body"})
@@ -44,7 +45,7 @@ _META_WORDS = re.compile(
 _PREV_NEXT = re.compile(r"\b(?:previous|next|newer|older)\s+(?:story|article|post)\b", re.IGNORECASE)
 # Link texts of house pages that sit in story-like lists ("New - Privacy Policy", "Contact us").
 _HOUSE_LINK = re.compile(r"privacy policy|privacy rights|terms of (?:use|service)|cookie policy|contact us|about us"
-                         r"|advertise with us|site map|sitemap|careers at|newsletter sign", re.IGNORECASE)
+                         r"|advertise with us|site map|sitemap|careers at|newsletter sign|disclosure", re.IGNORECASE)
 _HEADLINE_CLASS = re.compile(r"title|headline|heading|hed\b|__hed|-hed", re.IGNORECASE)
 _KICKER_CLASS = re.compile(
     r"kicker|eyebrow|label|category|section|tag|time|date|byline|author|summary|dek|excerpt|description|blurb"
@@ -173,7 +174,7 @@ def is_headline_text(title: str) -> bool:
     """Return True when link text reads like a headline: several words, not a button label."""
     words = re.findall(r"\w+", title)
     return (3 <= len(words) <= 40 and 15 <= len(title) <= 300 and not _HOUSE_LINK.search(title)
-            and not _CALL_TO_ACTION.match(title))
+            and not _CALL_TO_ACTION.match(title) and not _URL_TEXT.match(title))
 
 
 def _mostly_other_links(a: lxml.html.HtmlElement, resolve: Callable[[str], str | None],
@@ -191,34 +192,12 @@ def _mostly_other_links(a: lxml.html.HtmlElement, resolve: Callable[[str], str |
 
 def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -> tuple[Headline, ...]:
     """Return the page's headline-sidebar links, absolute and canonical, deduplicated, in document order."""
-    base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
-    base_url = urljoin(url, base) if base else url
-    site = site_name(url)
-    memo: dict[lxml.html.HtmlElement, bool] = {}
-    lists: dict[lxml.html.HtmlElement, bool] = {}
-    links: dict[str, str | None] = {}  # href -> story URL or None, per page
-
-    def resolve(href: str) -> str | None:
-        if href not in links:
-            links[href] = story_link(href, base_url, site)
-        return links[href]
-
+    strict, relaxed = _candidates(root, url)
+    accepted = {a for _, a, _, _ in strict}
+    picked = strict + [c for c in relaxed if _among_headlines(c[1], accepted)]
     found: dict[str, str] = {}
     seen_titles: set[str] = set()
-    for a in root.iter("a"):
-        link = resolve(a.get("href") or "")
-        if (link is None or _label_link(a) or in_running_text(a) or in_link_farm(a)
-                or _mostly_other_links(a, resolve, lists)):
-            continue
-        title = anchor_title(a)
-        if _excluded(a, memo) and not _PREV_NEXT.search(collapse(a.text_content())):
-            continue
-        if not is_headline_text(title):
-            continue
-        try:
-            link = canonical_url(link)
-        except ValueError:
-            continue
+    for _, _, link, title in sorted(picked, key=lambda c: c[0]):
         if link in page_urls:
             continue
         key = title.lower()
@@ -226,8 +205,69 @@ def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -
             if len(title) > len(found[link]) and key.startswith(found[link].lower().rstrip(".… ")):
                 found[link] = title  # a full title beats the truncated copy ("Headline that goes…")
             continue
-        if key in seen_titles:
-            continue
-        seen_titles.add(key)
-        found[link] = title
+        if key not in seen_titles:
+            seen_titles.add(key)
+            found[link] = title
     return tuple(Headline(title=t, url=u) for u, t in found.items())
+
+
+Candidate = tuple[int, lxml.html.HtmlElement, str, str]  # (document position, anchor, canonical URL, title)
+
+
+def _candidates(root: lxml.html.HtmlElement, url: str) -> tuple[list[Candidate], list[Candidate]]:
+    """Return (strict, relaxed) story links: relaxed ones (partner-site URL, two-word title) need company."""
+    base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
+    base_url = urljoin(url, base) if base else url
+    site = site_name(url)
+    memo: dict[lxml.html.HtmlElement, bool] = {}
+    lists: dict[lxml.html.HtmlElement, bool] = {}
+    links: dict[str, str | None] = {}  # href -> story URL on this site or None, per page
+
+    def resolve(href: str) -> str | None:
+        if href not in links:
+            links[href] = story_link(href, base_url, site)
+        return links[href]
+
+    strict: list[Candidate] = []
+    relaxed: list[Candidate] = []
+    for position, a in enumerate(root.iter("a")):
+        href = a.get("href") or ""
+        link = resolve(href)
+        other_site = link is None and href.startswith(("http://", "https://", "//"))
+        if other_site:
+            link = story_link(href, base_url, None)
+        if (link is None or _label_link(a) or in_running_text(a) or in_link_farm(a)
+                or _mostly_other_links(a, resolve, lists)):
+            continue
+        if _excluded(a, memo) and not _PREV_NEXT.search(collapse(a.text_content())):
+            continue
+        title = anchor_title(a)
+        short = not is_headline_text(title)
+        if short and not is_short_headline(title):
+            continue
+        try:
+            candidate = (position, a, canonical_url(link), title)
+        except ValueError:
+            continue
+        (relaxed if other_site or short else strict).append(candidate)
+    return strict, relaxed
+
+
+def is_short_headline(title: str) -> bool:
+    """Return True for two-word titles a site may use in a story rail ("Lyrics quiz"), never alone."""
+    return (len(re.findall(r"\w+", title)) == 2 and len(title) >= 8 and not _CALL_TO_ACTION.match(title)
+            and not _HOUSE_LINK.search(title))
+
+
+def _among_headlines(a: lxml.html.HtmlElement, accepted: set[lxml.html.HtmlElement]) -> bool:
+    """Return True when a close ancestor of `a` (its rail) holds an accepted headline marked up exactly
+    like `a`: the same card template, so the same kind of link."""
+    cls = a.get("class") or ""
+    node = a.getparent()
+    for _ in range(7):
+        if not cls or node is None or node.tag in ("body", "html", "main"):
+            return False
+        if any((x.get("class") or "") == cls for x in node.iter("a") if x in accepted):
+            return True
+        node = node.getparent()
+    return False

@@ -70,8 +70,8 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-def story_link(href: str | None, base_url: str, site: str) -> str | None:
-    """Return the absolute URL of `href` when it points at a story on `site`, else None (cheap checks first)."""
+def story_link(href: str | None, base_url: str, site: str | None) -> str | None:
+    """Return the absolute URL of `href` when it points at a story on `site` (any site: None), else None."""
     href = (href or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "sms:")):
         return None
@@ -84,7 +84,7 @@ def story_link(href: str | None, base_url: str, site: str) -> str | None:
             link = _origin(base_url) + href
         else:
             link = urljoin(base_url, href)
-        if site_name(link) != site or not is_story_url(link):
+        if (site is not None and site_name(link) != site) or not is_story_url(link):
             return None
     except ValueError:
         return None
