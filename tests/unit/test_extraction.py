@@ -278,9 +278,9 @@ def test_partner_site_story_needs_a_same_template_neighbour() -> None:
     para = "<p>" + "Running text of the article, long enough to be the body of the story we read. " * 5 + "</p>"
     rail = ('<div class="rail"><div class="card"><a class="card-link" href="/2024/01/02/own-site-story-about-rates">'
             'Central bank holds rates steady for third month</a></div>'
-            '<div class="card"><a class="card-link" href="https://partner.example.org/2024/01/02/partner-story-x">'
+            '<div class="card"><a class="card-link" href="https://www.partnerpaper.org/2024/01/02/partner-story-x">'
             'Partner newsroom finds the missing river barges</a></div></div>')
-    sources = ('<ul class="sources"><li><a href="https://elsewhere.example.net/2023/05/06/cited-study-on-rates">'
+    sources = ('<ul class="sources"><li><a href="https://www.studyjournal.net/2023/05/06/cited-study-on-rates">'
                'A cited study on interest rates and housing</a></li></ul>')
     html = f"<html><body><article><h1>Rates story</h1>{para * 3}</article>{rail}{sources}</body></html>"
     article = extract_article(html, "https://news.example.com/2024/01/01/rates-story-here")
