@@ -29,7 +29,23 @@ _QUERY_ID = re.compile(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+")
 
 def registrable_host(url: str) -> str:
     """Return the last two labels of the URL's host (three under two-letter country suffixes like co.uk)."""
-    return _registrable((urlsplit(url).hostname or "").lower().rstrip("."))
+    return _registrable(_host(url))
+
+
+def _host(url: str) -> str:
+    """Return the lower-case host of an absolute or protocol-relative URL (a cheap urlsplit().hostname)."""
+    start = url.find("//")
+    if start < 0:
+        return ""
+    rest = url[start + 2:]
+    for stop in "/?#":
+        cut = rest.find(stop)
+        if cut >= 0:
+            rest = rest[:cut]
+    rest = rest.rpartition("@")[2]
+    if rest.startswith("["):
+        return rest[1:rest.find("]")].lower() if "]" in rest else ""
+    return rest.partition(":")[0].lower().rstrip(".")
 
 
 @lru_cache(maxsize=1024)
@@ -76,15 +92,16 @@ def story_link(href: str | None, base_url: str, site: str | None) -> str | None:
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "sms:")):
         return None
     try:
+        same_host = False
         if href.startswith(("http://", "https://")):
             link = href
         elif href.startswith("//"):
             link = base_url.split(":", 1)[0] + ":" + href
         elif href.startswith("/") and _origin(base_url):
-            link = _origin(base_url) + href
+            link, same_host = _origin(base_url) + href, True
         else:
             link = urljoin(base_url, href)
-        if (site is not None and site_name(link) != site) or not is_story_url(link):
+        if (site is not None and not same_host and site_name(link) != site) or not is_story_url(link):
             return None
     except ValueError:
         return None
