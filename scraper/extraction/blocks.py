@@ -39,9 +39,12 @@ class _Builder:
 
     def add(self, text: str | None, in_link: bool) -> None:
         if text:
-            self.parts.append(text)
+            self.parts.append(text.replace("\n", " "))  # source line breaks are just spaces
             if in_link:
                 self.link_chars += len(text.strip())
+
+    def line_break(self) -> None:
+        self.parts.append("\n")
 
     def flush(self, el: lxml.html.HtmlElement) -> None:
         if self.parts:
@@ -76,7 +79,7 @@ def text_blocks(container: lxml.html.HtmlElement, counts_as_link: Callable[[str]
                 links += 1
                 counted.add(el)
             elif tag == "br":
-                builder.add("\n", False)
+                builder.line_break()
             builder.add(el.text if tag else None, links > 0)
         else:
             if tag in BLOCK_TAGS:

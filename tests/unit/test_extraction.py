@@ -46,6 +46,8 @@ def test_golden_body(key: str, extracted: dict[str, Article]) -> None:
     assert article.body.endswith(spec["body_ends"])
     assert "\n\n" in article.body and "\n\n\n" not in article.body
     assert metrics.page_f1(spec["true_body"], article.body) >= spec["min_f1"]
+    ours, true = len(article.body.split("\n\n")), len(spec["true_body"].split("\n\n"))
+    assert abs(ours - true) <= max(1, true // 10)  # paragraphs are kept whole, not split at source line breaks
     assert not article.body.startswith(article.title)
 
 
@@ -286,3 +288,13 @@ def test_partner_site_story_needs_a_same_template_neighbour() -> None:
     article = extract_article(html, "https://news.example.com/2024/01/01/rates-story-here")
     assert [h.title for h in article.headlines] == [
         "Central bank holds rates steady for third month", "Partner newsroom finds the missing river barges"]
+
+
+def test_source_line_breaks_are_spaces_and_br_breaks_paragraphs() -> None:
+    html = (b"<html><body><article><p>One sentence that the CMS wrapped\nover two source lines, and it goes on "
+            b"long enough to be a paragraph.</p><p>Second paragraph line one<br>line two<br><br>"
+            b"line three, which is also long enough to be part of the text.</p></article></body></html>")
+    article = extract_article(html, "https://e.example.com/2024/01/01/a-story-about-lines")
+    assert article.body.split("\n\n") == [
+        "One sentence that the CMS wrapped over two source lines, and it goes on long enough to be a paragraph.",
+        "Second paragraph line one", "line two", "line three, which is also long enough to be part of the text."]
