@@ -152,16 +152,20 @@ def _similar(h1: str, title: str) -> bool:
 
 
 def _strip_site_name(title: str, site: str) -> str:
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
+    """Return `title` without a leading or trailing site name ("Story | Site", "Site - Story")."""
+    seps = list(_TITLE_SEPARATORS.finditer(title))
+    if not seps:
         return title
-    site = site.lower()
-    if site and parts[-1].lower() in site or parts[-1].lower().strip() == site:
-        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-    if site and parts[0].lower() == site:
-        return " - ".join(parts[1:])
-    if len(parts[-1].split()) <= 4 and len(parts[0].split()) > len(parts[-1].split()):
-        return _TITLE_SEPARATORS.split(title)[0] if len(parts) == 2 else " - ".join(parts[:-1])
+    first, last = seps[0], seps[-1]
+    head, tail = title[:first.start()], title[last.end():]
+    site = site.lower().strip()
+    if site and (tail.lower().strip() in site or site in tail.lower()):
+        return title[:last.start()].strip()
+    if site and head.lower().strip() == site:
+        return title[first.end():].strip()
+    before = title[:last.start()]
+    if len(tail.split()) <= 4 and len(before.split()) > len(tail.split()):
+        return before.strip()  # a short last part is the site's name far more often than the story's
     return title
 
 
