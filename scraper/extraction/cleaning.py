@@ -92,8 +92,8 @@ def clean_tree(root: lxml.html.HtmlElement) -> None:
         if el.getparent() is None or not _still_attached(el, root):
             continue
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag and tag not in JUNK_TAGS and not is_hidden(el) and _paragraph_chars(el) > 0.3 * total:
-            continue  # a "boilerplate" element holding most of the text is the article wrapper
+        if tag and tag not in JUNK_TAGS and _paragraph_chars(el) > (0.5 if is_hidden(el) else 0.3) * total:
+            continue  # a "boilerplate" (or script-revealed, hidden) element holding most text is the article
         remove_element(el)
 
 

@@ -298,3 +298,12 @@ def test_source_line_breaks_are_spaces_and_br_breaks_paragraphs() -> None:
     assert article.body.split("\n\n") == [
         "One sentence that the CMS wrapped over two source lines, and it goes on long enough to be a paragraph.",
         "Second paragraph line one", "line two", "line three, which is also long enough to be part of the text."]
+
+
+def test_article_hidden_until_scripts_run_is_still_found() -> None:
+    story = "".join(f"<p>Paragraph {i} of the story, with enough words to count as running text, really.</p>"
+                    for i in range(6))
+    html = (f'<html><body><div class="js-reveal" style="display:none"><article>{story}</article></div>'
+            '<div class="hidden">Subscribe to our newsletter for more stories like this one.</div></body></html>')
+    article = extract_article(html, "https://e.example.com/2024/01/01/hidden-until-js-story")
+    assert article.body.count("\n\n") == 5 and "newsletter" not in article.body
