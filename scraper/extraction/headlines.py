@@ -219,6 +219,8 @@ def _candidates(root: lxml.html.HtmlElement, url: str) -> tuple[list[Candidate],
     base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
     base_url = urljoin(url, base) if base else url
     site = site_name(url)
+    if not site or not base_url.startswith(("http://", "https://")):
+        return [], []  # without the page's own http(s) address no link can be made absolute and judged
     memo: dict[lxml.html.HtmlElement, bool] = {}
     lists: dict[lxml.html.HtmlElement, bool] = {}
     links: dict[str, str | None] = {}  # href -> story URL on this site or None, per page

@@ -307,3 +307,12 @@ def test_article_hidden_until_scripts_run_is_still_found() -> None:
             '<div class="hidden">Subscribe to our newsletter for more stories like this one.</div></body></html>')
     article = extract_article(html, "https://e.example.com/2024/01/01/hidden-until-js-story")
     assert article.body.count("\n\n") == 5 and "newsletter" not in article.body
+
+
+def test_headlines_are_always_absolute_http_urls() -> None:
+    html = ('<html><body><ul><li><a href="/2024/01/01/a-long-story-slug">A headline with enough words</a></li>'
+            '<li><a href="/2024/01/01/b-long-story-slug">Another headline with enough words</a></li></ul></body></html>')
+    assert extract_article(html, "").headlines == ()
+    assert extract_article(html, "file:///tmp/page.html").headlines == ()
+    assert [h.url for h in extract_article(html, "https://e.example.com/x/y").headlines] == [
+        "https://e.example.com/2024/01/01/a-long-story-slug", "https://e.example.com/2024/01/01/b-long-story-slug"]
