@@ -87,7 +87,7 @@ def _flatten(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _flatten(item, depth + 1)
     elif isinstance(data, dict):
         yield data
-        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):  # not itemListElement: a list's items are other pages
             if isinstance(data.get(key), (list, dict)):
                 yield from _flatten(data[key], depth + 1)
 

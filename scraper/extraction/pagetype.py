@@ -37,7 +37,7 @@ def classify_page(md: Metadata, url: str, body: str, paragraphs: int) -> tuple[b
         return False, f"no article text ({len(body)} characters)"
     if readable_share(body) < 0.85:
         return False, "binary or undecodable content"
-    if not segments and not claims_article:
+    if not segments and not urlsplit(url).query:
         return False, "home page"
     if md.ld_types() & _INDEX_LD_TYPES and not claims_article:
         return False, "index page (JSON-LD " + ", ".join(sorted(md.ld_types() & _INDEX_LD_TYPES)) + ")"

@@ -316,3 +316,15 @@ def test_headlines_are_always_absolute_http_urls() -> None:
     assert extract_article(html, "file:///tmp/page.html").headlines == ()
     assert [h.url for h in extract_article(html, "https://e.example.com/x/y").headlines] == [
         "https://e.example.com/2024/01/01/a-long-story-slug", "https://e.example.com/2024/01/01/b-long-story-slug"]
+
+
+def test_a_list_of_articles_in_json_ld_does_not_make_a_section_an_article() -> None:
+    items = ",".join(f'{{"@type":"ListItem","position":{i},"item":{{"@type":"NewsArticle","headline":"Story {i}",'
+                     f'"url":"https://news.example.com/2024/01/0{i}/story-{i}-slug-here"}}}}' for i in range(1, 4))
+    text = "<p>" + "A section page has a few paragraphs of promotional text, too, about its coverage. " * 8 + "</p>"
+    html = (f'<html><head><script type="application/ld+json">{{"@type":"ItemList","itemListElement":[{items}]}}'
+            f"</script></head><body>{text}</body></html>")
+    for url in ("https://news.example.com/", "https://news.example.com/world/"):
+        article = extract_article(html, url)
+        assert not article.is_article, url
+        assert article.reason
