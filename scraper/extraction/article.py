@@ -43,7 +43,7 @@ _FURNITURE_LINE = re.compile(
 )
 # Calls to action under the story: newsletters, memberships, forums.
 _CALL_TO_ACTION = re.compile(
-    r"^(?:if you (?:enjoyed|liked|value) (?:this|our)\b|join (?:our|us|the)\b|sign up (?:for|to)\b"
+    r"^(?:if you (?:enjoyed|liked|value) (?:this|our)\b|join (?:our|us|the)\b|sign up (?:for|to)\b|chat with us\b"
     r"|subscribe (?:to|for|now)\b|get (?:our|the) .{0,40}newsletter)", re.IGNORECASE)
 _INBOX = re.compile(r"\binbox\b.*\b(?:newsletter|delivered|sign up|subscribe)|\b(?:newsletter|sign up|subscribe)\b.*\binbox\b",
                     re.IGNORECASE)
