@@ -42,6 +42,7 @@ _META_TAGS = frozenset({"small", "time", "sup", "sub", "abbr", "img", "i", "svg"
 _META_WORDS = re.compile(
     r"\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:ago|min|mins|minutes?|hours?|hrs?"
     r"|days?|weeks?|read|comments?|views?|shares?|am|pm|updated|published|posted|by)\b", re.IGNORECASE)
+_NON_WORD = re.compile(r"[\W_]+")
 _PREV_NEXT = re.compile(r"\b(?:previous|next|newer|older)\s+(?:story|article|post)\b", re.IGNORECASE)
 # Link texts of house pages that sit in story-like lists ("New - Privacy Policy", "Contact us").
 _HOUSE_LINK = re.compile(r"privacy policy|privacy rights|terms of (?:use|service)|cookie policy|contact us|about us"
@@ -133,7 +134,7 @@ def in_running_text(a: lxml.html.HtmlElement) -> bool:
         elif tag not in _META_TAGS and not is_hidden(child):
             inline.append(child.text_content())
         inline.append(child.tail or "")
-    own = re.sub(r"[\W_]+", "", _META_WORDS.sub("", "".join(inline)))
+    own = _NON_WORD.sub("", _META_WORDS.sub("", "".join(inline)))
     return len(own) >= 12 or (block.tag == "p" and links >= 2)
 
 

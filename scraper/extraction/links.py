@@ -24,6 +24,7 @@ _SLUG_WORDS = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}", re.IGNORECASE)
 _SECTION_SLUG = re.compile(r"[a-z]+[-_](?:and|und|et|y|e|n)[-_][a-z]+", re.IGNORECASE)
 _ID = re.compile(r"\d{5,}")
 _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/")
+_EXTENSION = re.compile(r"\.(?:html?|shtml|php|aspx?|cms)$", re.IGNORECASE)
 _QUERY_ID = re.compile(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+")
 
 
@@ -70,7 +71,7 @@ def is_story_url(url: str) -> bool:
     if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments) or (
             segments and segments[-1].lower() in _SECTION_ONLY):
         return False
-    last = re.sub(r"\.(?:html?|shtml|php|aspx?|cms)$", "", segments[-1], flags=re.IGNORECASE) if segments else ""
+    last = _EXTENSION.sub("", segments[-1]) if segments else ""
     if len(segments) == 1 and _SECTION_SLUG.fullmatch(last):
         return False  # "/science-and-health", "/arts-and-culture": a section, not a story
     return bool(_SLUG_WORDS.search(last) or _ID.search(parts.path) or _DATE_PATH.search(parts.path)

@@ -10,7 +10,6 @@ from w3lib.encoding import html_to_unicode
 
 # Bigger pages are cut: real articles are far below this, and parse time grows with size.
 MAX_CHARS = 6_000_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 
 
@@ -23,14 +22,17 @@ def decode_html(html: bytes | str) -> str:
             _, text = html_to_unicode(None, bytes(html))
         except Exception:  # w3lib trusts declared charsets; a bogus one must not stop us
             text = bytes(html).decode("utf-8", errors="replace")
-    text = text[:MAX_CHARS]
-    # libxml2 rejects NUL and other C0 controls in many places; they are never content.
-    return _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+    text = text[:MAX_CHARS].lstrip("\ufeff")
+    if "\x00" in text:  # NUL is never content (and PostgreSQL text refuses it); libxml2 copes with other controls
+        text = text.replace("\x00", "")
+    if text[:200].lstrip()[:5].lower() == "<?xml":  # lxml refuses str input that declares an encoding
+        text = _XML_DECL.sub("", text, count=1)
+    return text
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement | None:
     """Return the document root of `text`, or None when there is nothing parseable."""
-    if not text.strip():
+    if not text or text.isspace():
         return None
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
     try:
