@@ -62,11 +62,25 @@ def site_name(url: str) -> str:
     return registrable_host(url).split(".")[0]
 
 
+def _path_and_query(url: str) -> tuple[str, str]:
+    """Return the path and query of a URL (a cheap urlsplit for the many links of a page)."""
+    url = url.partition("#")[0]
+    start = url.find("//")
+    if start >= 0:
+        slash = url.find("/", start + 2)
+        question = url.find("?", start + 2)
+        if slash < 0 or 0 <= question < slash:
+            return "", url[question + 1:] if question >= 0 else ""
+        url = url[slash:]
+    path, _, query = url.partition("?")
+    return path, query
+
+
 def is_story_url(url: str) -> bool:
     """Return True when a URL's path looks like one story (slug, numeric id or dated path)."""
-    parts = urlsplit(url)
-    segments = [s for s in parts.path.split("/") if s]
-    if not segments and not _QUERY_ID.search(parts.query):
+    path, query = _path_and_query(url)
+    segments = [s for s in path.split("/") if s]
+    if not segments and not _QUERY_ID.search(query):
         return False
     if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments) or (
             segments and segments[-1].lower() in _SECTION_ONLY):
@@ -74,8 +88,8 @@ def is_story_url(url: str) -> bool:
     last = _EXTENSION.sub("", segments[-1]) if segments else ""
     if len(segments) == 1 and _SECTION_SLUG.fullmatch(last):
         return False  # "/science-and-health", "/arts-and-culture": a section, not a story
-    return bool(_SLUG_WORDS.search(last) or _ID.search(parts.path) or _DATE_PATH.search(parts.path)
-                or _QUERY_ID.search(parts.query)
+    return bool(_SLUG_WORDS.search(last) or _ID.search(path) or _DATE_PATH.search(path)
+                or _QUERY_ID.search(query)
                 or (len(segments) >= 2 and _SLUG_WORDS.search(segments[-2]))
                 or (len(segments) >= 2 and segments[-2].lower() in _STORY_SEGMENTS and "-" in last))
 
