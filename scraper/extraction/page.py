@@ -61,7 +61,8 @@ def _extract(html: bytes | str, url: str) -> Article:
     headlines = find_headlines(root, url, page_urls)
     dom_body = extract_body(root, title, url, authors)  # mutates the tree: everything that reads it comes first
     body = choose_body(dom_body, ld_body_text(md.article_ld.get("articleBody")))
-    is_article, reason = classify_page(md, canonical, body, body.count("\n\n") + 1 if body else 0)
+    paragraphs = body.count("\n\n") + 1 if body else 0
+    is_article, reason = classify_page(md, canonical, body, paragraphs, len(headlines))
     return Article(
         url=canonical, title=title, body=body, published_at=published, authors=authors,
         language=find_language(root, md), image_url=find_image(md, url), paywalled=is_paywalled(md),

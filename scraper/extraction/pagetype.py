@@ -28,7 +28,7 @@ def readable_share(text: str) -> float:
     return 1 - len(_UNREADABLE.findall(sample)) / len(sample)
 
 
-def classify_page(md: Metadata, url: str, body: str, paragraphs: int) -> tuple[bool, str]:
+def classify_page(md: Metadata, url: str, body: str, paragraphs: int, headlines: int = 0) -> tuple[bool, str]:
     """Return (is_article, reason): reason says why a page is not an article ("" when it is)."""
     path = urlsplit(url).path
     segments = [s.lower() for s in path.split("/") if s]
@@ -45,6 +45,6 @@ def classify_page(md: Metadata, url: str, body: str, paragraphs: int) -> tuple[b
         return False, f"index page (/{segments[0]}/ URL)"
     if claims_article or is_story_url(url):
         return True, ""
-    if paragraphs >= 3 and len(body) >= 1000:
-        return True, ""
+    if paragraphs >= 3 and len(body) >= 1000 and headlines < paragraphs:
+        return True, ""  # no markup, no story URL: running text has to outweigh the story links
     return False, "section or index page (no article markup, little running text)"

@@ -328,3 +328,13 @@ def test_a_list_of_articles_in_json_ld_does_not_make_a_section_an_article() -> N
         article = extract_article(html, url)
         assert not article.is_article, url
         assert article.reason
+
+
+def test_a_section_page_of_story_teasers_is_not_an_article() -> None:
+    cards = "".join(
+        f'<div class="card"><h3><a href="/politics/2024/01/{i:02d}/vote-number-{i}-on-the-budget">Vote number {i} '
+        f'on the budget goes ahead</a></h3><p>Lawmakers met again on Tuesday to discuss the budget, the {i}th time '
+        f'this year, and they did not agree on much, again, as usual for them.</p></div>' for i in range(1, 21))
+    article = extract_article(f"<html><body><main>{cards}</main></body></html>", "https://news.example.com/politics/")
+    assert not article.is_article and article.reason
+    assert len(article.headlines) == 20
