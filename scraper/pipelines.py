@@ -35,7 +35,7 @@ class StoragePipeline:
         self.run_id: int = settings.getint("SCRAPER_RUN_ID")
         self.source: str = settings.get("SCRAPER_SOURCE")
         self.batch_size = settings.getint("SCRAPER_BATCH_SIZE", 50)
-        self.workers = settings.getint("SCRAPER_EXTRACT_WORKERS", 1)
+        self.workers = settings.getint("SCRAPER_EXTRACT_WORKERS", 2)
         self.pool: Executor | None = None
         self.pending: list[FetchedPage] = []
         self.failures: list[tuple[str, str]] = []

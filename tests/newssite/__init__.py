@@ -262,13 +262,16 @@ class NewsSite:
         ))
 
     def _dev_pages(self, dev_set: Path | None, n_dev: int) -> dict[str, datetime]:
-        """Serve the first `n_dev` extraction-dev pages verbatim; return path -> listed date."""
+        """Serve `n_dev` extraction-dev pages verbatim (cycling, as /dev/<key>-<n>.html, past the last); return path -> listed date."""
         if dev_set is None or n_dev <= 0:
             return {}
         folder = Path(dev_set) / "html" if (Path(dev_set) / "html").is_dir() else Path(dev_set)
+        files = sorted(folder.glob("*.html.gz"))
         dates = {}
-        for k, file in enumerate(sorted(folder.glob("*.html.gz"))[:n_dev]):
-            path = f"/dev/{file.name.removesuffix('.html.gz')}.html"
+        for k in range(n_dev if files else 0):
+            file, copy = files[k % len(files)], k // len(files)
+            key = file.name.removesuffix(".html.gz")
+            path = f"/dev/{key}.html" if copy == 0 else f"/dev/{key}-{copy}.html"
             dates[path] = self.now - timedelta(days=1, minutes=3 + 37 * k)
             self._resources[path] = Resource(200, HTML, gzip.decompress(file.read_bytes()), dates[path])
         return dates
