@@ -189,3 +189,19 @@ def test_a_crawl_that_could_fetch_nothing_fails_with_the_reason(scraper, db_url,
     assert "failed" in result.out and "nothing could be fetched" in result.out
     [(status, errors, error)] = rows(db_url, "SELECT status, errors, error FROM crawl_runs")
     assert status == "failed" and errors == 1 and f":{dead}/rss.xml" in error
+
+
+def test_max_pages_takes_the_newest_listed_articles_first(scraper, site, db_url, tmp_path):
+    import urllib.request
+
+    from scraper.discovery import newest_first, parse_listing
+
+    rss = site.url + "/rss.xml"
+    listed = newest_first(parse_listing(urllib.request.urlopen(rss).read(), rss).links)
+    config = sources_file(tmp_path / "sources.toml", site, max_age_days=None, start_paths=("/rss.xml",),
+                          extra="max_pages = 5\n")
+    # one request at a time, no retries: the order of requests is the order of the queue
+    config.write_text(config.read_text() + "CONCURRENT_REQUESTS = 1\nRETRY_ENABLED = false\n")
+    assert scraper("--config", str(config), "crawl", "gazette").code == 0
+    fetched = [t for t in site.requests if t not in ("/rss.xml", "/robots.txt")]
+    assert fetched == [link.url[len(site.url):] for link in listed[:5]]
