@@ -56,6 +56,8 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "DOWNLOAD_TIMEOUT": 30,
         "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
         "RETRY_TIMES": 1,
+        # a hung crawl must not hold the source's lock (and block its schedule) for ever
+        "CLOSESPIDER_TIMEOUT": 3600,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": settings.log_level,
@@ -123,8 +125,11 @@ def _summary(run_id: int, source: str, stats: dict[str, Any]) -> CrawlSummary:
     if pages == 0 and errors:
         # nothing at all could be fetched (host down, DNS, every start URL broken): the crawl did not run
         status, error = "failed", f"nothing could be fetched; first error: {error}"
-    if reason != "finished":
-        # SIGTERM/SIGINT (Scrapy's "shutdown") or a close extension: the run did not complete.
+    if reason.startswith("closespider_"):
+        # a limit the configuration set (CLOSESPIDER_TIMEOUT, ...): what was fetched is stored
+        error = error or f"stopped at a configured limit ({reason})"
+    elif reason != "finished":
+        # SIGTERM/SIGINT (Scrapy's "shutdown") or a crash: the run did not complete.
         status, error, errors = "failed", f"stopped before finishing ({reason})", errors + 1
     return CrawlSummary(
         run_id=run_id, source=source, status=status,

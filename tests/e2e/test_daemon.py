@@ -170,3 +170,16 @@ def test_crawl_command_killed_hard_is_marked_failed_by_the_next_daemon_start(scr
         wait_for(lambda: runs(db_url)[0][0] == "failed", 60, "the stale run to be marked failed")
         assert stop(daemon) == 0
     assert "interrupted" in runs(db_url)[0][2]
+
+
+def test_a_crawl_stopped_by_its_time_limit_succeeds_with_what_it_stored(scraper, slow_site, db_url, tmp_path):
+    config = tmp_path / "s.toml"
+    config.write_text(f'[[sources]]\nname = "slow"\nstart_urls = ["{slow_site.url}/rss.xml"]\n'
+                      'allowed_domains = ["127.0.0.1"]\ninterval_minutes = 60\n'
+                      "[sources.settings]\nAUTOTHROTTLE_ENABLED = false\nCONCURRENT_REQUESTS = 1\n"
+                      "CLOSESPIDER_TIMEOUT = 3\n")
+    result = scraper("--config", str(config), "crawl", "slow")
+    assert result.code == 0, result.err
+    [(status, trigger, error, new, pages)] = runs(db_url, "pages_fetched")
+    assert status == "succeeded" and "closespider_timeout" in error
+    assert 0 < new == pages - 1 < len(slow_site.stories)
