@@ -205,30 +205,44 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    """Print recent crawl runs per source."""
+    """Print the latest crawl runs of each source (configured sources that never ran included)."""
     from scraper import db, runs
 
+    names = _configured_names(settings)
     conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
     try:
         db.migrate(conn)
-        rows = runs.recent_runs(conn, limit=args.limit)
+        names += [name for name in sorted(runs.latest_runs(conn)) if name not in names]
+        by_source = {name: runs.recent_runs(conn, limit=args.limit, source=name) for name in names}
     finally:
         conn.close()
-    if args.json:
-        for row in rows:
-            print(json.dumps(row, default=str))
+    if not by_source:
+        print(f"no crawl has run yet, and there is no sources file at {settings.config}")
         return 0
-    if not rows:
-        print("no crawl has run yet")
+    if args.json:
+        for row in (r for rows in by_source.values() for r in rows):
+            print(json.dumps(row, default=str))
         return 0
     print(f"{'source':<20} {'id':>5} {'trigger':<8} {'status':<9} {'started (UTC)':<19} "
           f"{'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  first error")
-    for r in rows:
-        started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
-        print(f"{r['source'][:20]:<20} {r['id']:>5} {r['trigger']:<8} {r['status']:<9} {started:<19} "
-              f"{r['pages_fetched'] or 0:>6} {r['articles_new'] or 0:>5} {r['articles_updated'] or 0:>5} "
-              f"{r['articles_unchanged'] or 0:>5} {r['errors'] or 0:>5}  {(r['error'] or '')[:80]}")
+    for name, rows in by_source.items():
+        if not rows:
+            print(f"{name[:20]:<20} {'-':>5} never run")
+        for r in rows:
+            started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
+            print(f"{name[:20]:<20} {r['id']:>5} {r['trigger']:<8} {r['status']:<9} {started:<19} "
+                  f"{r['pages_fetched'] or 0:>6} {r['articles_new'] or 0:>5} {r['articles_updated'] or 0:>5} "
+                  f"{r['articles_unchanged'] or 0:>5} {r['errors'] or 0:>5}  {(r['error'] or '')[:80]}")
     return 0
+
+
+def _configured_names(settings: Settings) -> list[str]:
+    """Return the source names of the sources file, or [] when there is none (status works without one)."""
+    from scraper.sources import load_sources
+
+    if not Path(settings.config).is_file():
+        return []
+    return [source.name for source in load_sources(settings.config).sources]
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

@@ -116,3 +116,21 @@ def test_embedded_database_is_started_and_reused_without_database_url(site, tmp_
     [run] = [json.loads(line) for line in status.out.splitlines()]
     assert run["source"] == "gazette" and run["status"] == "succeeded"
     assert run["articles_new"] == len(site.expected.stored(max_age_days=7))
+
+
+def test_status_lists_each_source_with_its_latest_runs(scraper, site, db_url, tmp_path):
+    config = sources_file(tmp_path / "s.toml", site, max_age_days=7)
+    config.write_text(config.read_text() + f'\n[[sources]]\nname = "idle"\nstart_urls = ["{site.url}/world/"]\n'
+                      'interval_minutes = 60\n')
+    assert scraper("--config", str(config), "crawl", "gazette").code == 0
+    result = scraper("--config", str(config), "crawl", "--url", "http://127.0.0.1:9/2026/01/01/x.html")
+    assert result.code == 2  # refused: writes no run
+    status = scraper("--config", str(config), "status")
+    assert status.code == 0, status.err
+    lines = status.out.splitlines()
+    [gazette] = [line for line in lines if line.startswith("gazette")]
+    [idle] = [line for line in lines if line.startswith("idle")]
+    assert "manual" in gazette and "succeeded" in gazette and "/broken/" in gazette  # the first error
+    assert f" {len(site.expected.stored(max_age_days=7))} " in gazette
+    assert f" {len(site.expected.broken)} " in gazette
+    assert "never run" in idle
