@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("files", nargs="+", metavar="FILE", help="HTML files (.gz read transparently)")
     extract.add_argument("--url", help="the page address, when one file is given")
     extract.add_argument("--url-map", metavar="JSON", help="a JSON file mapping each FILE to its page address")
+    extract.add_argument("--source", help="apply this source's [sources.extraction] selectors (from --config)")
+    extract.add_argument("--config", default=argparse.SUPPRESS, help="sources file")
     extract.set_defaults(func=cmd_extract)
 
     dbp = sub.add_parser("db", help="database maintenance")
@@ -141,10 +143,12 @@ def _source_for_url(config: Any, url: str) -> tuple[Any, bool]:
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     """Print one JSON line per input file, in input order; 1 when any file could not be read."""
     from scraper.extraction import extract_article
+    from scraper.sources import load_sources
 
     if args.url and len(args.files) != 1:
         raise ConfigError("--url takes exactly one FILE; use --url-map for several")
     urls = _url_map(args.url_map) if args.url_map else {}
+    rules = load_sources(settings.config).get(args.source).extraction if args.source else None
     failed = 0
     for name in args.files:
         url = args.url or urls.get(name) or Path(name).resolve().as_uri()
@@ -155,7 +159,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             print(f"scraper: {name}: cannot read: {exc}", file=sys.stderr)
             print(json.dumps({"path": name, "url": url, "error": f"cannot read: {exc}"}))
             continue
-        print(json.dumps(_article_json(name, extract_article(data, url)), ensure_ascii=False))
+        print(json.dumps(_article_json(name, extract_article(data, url, rules)), ensure_ascii=False))
     return 1 if failed else 0
 
 

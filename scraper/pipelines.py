@@ -75,12 +75,13 @@ class StoragePipeline:
         return item
 
     async def extract(self, item: PageFetched) -> None:
+        rules = self.crawler.spider.source.extraction
         if self.pool is None:
-            article = extract_article(item.html, item.final_url)
+            article = extract_article(item.html, item.final_url, rules)
         else:
             try:
                 article = await asyncio.get_running_loop().run_in_executor(
-                    self.pool, extract_article, item.html, item.final_url)
+                    self.pool, extract_article, item.html, item.final_url, rules)
             except BrokenProcessPool:  # a worker died (e.g. killed for memory): replace the pool
                 self.pool = self.new_pool()
                 self.fail(item.final_url, "extraction worker died on this page")

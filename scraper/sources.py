@@ -17,11 +17,13 @@ from urllib.parse import urlsplit
 from apscheduler.triggers.cron import CronTrigger
 
 from scraper.errors import ConfigError
+from scraper.extraction.rules import SiteRules, selector_error
 
 SOURCE_KEYS = {
     "name", "start_urls", "allowed_domains", "schedule", "interval_minutes",
-    "max_pages", "max_age_days", "settings",
+    "max_pages", "max_age_days", "settings", "extraction",
 }
+EXTRACTION_KEYS = ("body", "headlines", "exclude")
 TOP_KEYS = {"sources", "allow_private_addresses", "allow_unlisted_domains"}
 
 
@@ -37,6 +39,7 @@ class Source:
     max_pages: int = 1000
     max_age_days: int | None = None
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    extraction: SiteRules = field(default_factory=SiteRules)  # the site's own CSS selectors, if any
 
     def allows(self, url: str) -> bool:
         """Return True when `url`'s host is one of `allowed_domains` or below one."""
@@ -122,7 +125,21 @@ def _source(path: Path, index: int, entry: Any) -> Source:
         max_pages=_positive(where, entry, "max_pages", 1000) or 1000,
         max_age_days=_positive(where, entry, "max_age_days", None),
         settings=MappingProxyType(dict(settings)),
+        extraction=_rules(where, entry.get("extraction", {})),
     )
+
+
+def _rules(where: str, table: Any) -> SiteRules:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: key 'extraction' must be a table of CSS selectors ({', '.join(EXTRACTION_KEYS)})")
+    unknown = sorted(set(table) - set(EXTRACTION_KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key 'extraction.{unknown[0]}'; allowed: {', '.join(EXTRACTION_KEYS)}")
+    for key, selector in table.items():
+        problem = "not a string" if not isinstance(selector, str) or not selector.strip() else selector_error(selector)
+        if problem:
+            raise ConfigError(f"{where}: key 'extraction.{key}': {selector!r} is not a CSS selector ({problem})")
+    return SiteRules(**table)
 
 
 def _urls(where: str, value: Any) -> list[str]:

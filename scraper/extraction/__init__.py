@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from scraper.extraction.model import Article, Headline
 from scraper.extraction.page import extract_article
+from scraper.extraction.rules import SiteRules
 from scraper.extraction.urls import canonical_url
 
-__all__ = ["Article", "Headline", "canonical_url", "extract_article"]
+__all__ = ["Article", "Headline", "SiteRules", "canonical_url", "extract_article"]

@@ -222,6 +222,12 @@ def remove_story_lists(container: lxml.html.HtmlElement, url: str) -> None:
 def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "", authors: tuple[str, ...] = ()) -> str:
     """Return the article text of `root` as paragraphs separated by blank lines (mutates `root`)."""
     clean_tree(root)
+    return containers_text(find_content(root), title, url, authors)
+
+
+def containers_text(containers: list[lxml.html.HtmlElement], title: str, url: str = "",
+                    authors: tuple[str, ...] = ()) -> str:
+    """Return the kept text blocks of `containers` (the article's elements) as paragraphs separated by blank lines."""
     paragraphs: list[str] = []
     site = site_name(url)
 
@@ -231,7 +237,7 @@ def extract_body(root: lxml.html.HtmlElement, title: str, url: str = "", authors
             return True
         return site_name(href) == site or bool(_SOCIAL.search(href))
 
-    for container in find_content(root):
+    for container in containers:
         remove_story_lists(container, url)
         for block in text_blocks(container, internal if site else None):
             if keep_block(block, title, authors):

@@ -92,6 +92,12 @@ def test_extract_with_url_resolves_headlines_against_it(scraper, tmp_path):
     assert out["url"] == url
     assert out["headlines"] == [{"title": t, "url": f"https://news.example.com/2026/11/2{i}/story-{i}-of-the-day.html"}
                                 for i, t in enumerate(latest)]
+    config = tmp_path / "s.toml"  # a source's selectors apply offline too, to try them out
+    config.write_text('[[sources]]\nname = "ex"\nstart_urls = ["https://news.example.com/"]\ninterval_minutes = 5\n'
+                      '[sources.extraction]\nexclude = "aside"\n')
+    ruled = scraper("--config", str(config), "extract", "--source", "ex", "--url", url, str(page))
+    assert ruled.code == 0, ruled.err
+    assert json.loads(ruled.out)["headlines"] == [] and json.loads(ruled.out)["body"] == out["body"]
 
 
 def test_db_upgrade_twice_then_status(scraper, empty_db_url, tmp_path):

@@ -205,3 +205,16 @@ def test_max_pages_takes_the_newest_listed_articles_first(scraper, site, db_url,
     assert scraper("--config", str(config), "crawl", "gazette").code == 0
     fetched = [t for t in site.requests if t not in ("/rss.xml", "/robots.txt")]
     assert fetched == [link.url[len(site.url):] for link in listed[:5]]
+
+
+def test_a_sources_extraction_selectors_are_applied_in_the_crawl(scraper, site, db_url, tmp_path):
+    config = sources_file(tmp_path / "sources.toml", site, max_age_days=None, start_paths=("/rss.xml",),
+                          extra='[sources.extraction]\nexclude = "aside.sidebar section.most-read"\n')
+    assert scraper("--config", str(config), "crawl", "gazette").code == 0
+    seed_url = site.url + site.expected.seed
+    titles = [t for (t,) in rows(db_url, "SELECT h.title FROM headline_sightings s JOIN headlines h "
+                                         "ON h.id = s.headline_id JOIN articles a ON a.id = s.article_id "
+                                         "WHERE a.url = %s ORDER BY s.position", (seed_url,))]
+    seed_text = (Path(__file__).resolve().parents[1] / "data" / "seed.txt").read_text(encoding="utf-8")
+    seed_titles = [line.strip() for line in seed_text.partition("\n\n\n")[2].splitlines() if line.strip()]
+    assert titles == seed_titles[:9]  # "Latest" (the first nine) stays; "Most read" was excluded

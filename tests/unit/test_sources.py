@@ -54,6 +54,8 @@ def test_good_file_loads_with_defaults(tmp_path):
     (('max_pages = 50', 'max_pages = "50"'), ["'tech'", "'max_pages'"]),
     (('allowed_domains = ["example.org"]', 'allowed_domains = "example.org"'), ["'tech'", "'allowed_domains'"]),
     (('[[sources]]\nname = "world"', '[[sources]]\nname = "world'), ["not valid TOML"]),
+    (('max_pages = 50', 'max_pages = 50\n[sources.extraction]\nbody = "div[["'), ["'tech'", "'extraction.body'"]),
+    (('max_pages = 50', 'max_pages = 50\n[sources.extraction]\nbodies = "div"'), ["'tech'", "'extraction.bodies'"]),
 ])
 def test_bad_file_is_refused_naming_file_source_and_key(tmp_path, change, words):
     path = write(tmp_path, GOOD.replace(*change, 1))
@@ -64,6 +66,15 @@ def test_bad_file_is_refused_naming_file_source_and_key(tmp_path, change, words)
     for word in words:
         assert word in message
     assert err.value.exit_code == 2
+
+
+def test_extraction_selectors_are_read_into_site_rules(tmp_path):
+    text = GOOD.replace('max_pages = 50', 'max_pages = 50\n[sources.extraction]\nbody = "div.story"\n'
+                        'headlines = "aside.latest a, .related li > a"\nexclude = ".ad, .newsletter"')
+    world, tech = load_sources(write(tmp_path, text)).sources
+    assert tech.extraction.body == "div.story" and tech.extraction.exclude == ".ad, .newsletter"
+    assert tech.extraction.headlines == "aside.latest a, .related li > a"
+    assert world.extraction.body is None  # no rules: the heuristics alone
 
 
 def test_unknown_source_name_lists_the_known_ones(tmp_path):
