@@ -13,13 +13,24 @@ MAX_CHARS = 6_000_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 
 
+def _undeclared_encoding(data: bytes) -> str | None:
+    """Return the encoding of a page that declares none: utf-8 when it decodes, else Windows-1252 (old sites)."""
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
 def decode_html(html: bytes | str) -> str:
-    """Return `html` as text: BOM, then <meta charset>/http-equiv, then utf-8 with replacement."""
+    """Return `html` as text: BOM, then <meta charset>/http-equiv, then utf-8, cp1252, utf-8 with replacement."""
     if isinstance(html, str):
         text = html
     else:
         try:
-            _, text = html_to_unicode(None, bytes(html))
+            _, text = html_to_unicode(None, bytes(html), auto_detect_fun=_undeclared_encoding)
         except Exception:  # w3lib trusts declared charsets; a bogus one must not stop us
             text = bytes(html).decode("utf-8", errors="replace")
     text = text[:MAX_CHARS].lstrip("\ufeff")

@@ -84,3 +84,11 @@ def test_wrongly_declared_charset_still_decodes() -> None:
     article = extract_article(page, "https://example.com/x")
     _check(article)
     assert "Caf" in article.body
+
+
+def test_a_windows_1252_page_that_declares_no_charset_is_read_as_such() -> None:
+    sentence = "Caf\xe9 owners in Orl\xe9ans said the \u2018new rules\u2019 would cost them dearly this winter. "
+    html = ("<html><body><article><h1>Caf\xe9s</h1>" + f"<p>{sentence * 4}</p>" * 4 + "</article></body></html>")
+    article = extract_article(html.encode("cp1252"), "https://example.com/2024/01/01/cafes-count-the-cost.html")
+    assert article.is_article
+    assert article.body.startswith("Caf\xe9 owners in Orl\xe9ans said the \u2018new rules\u2019")
