@@ -12,6 +12,7 @@ from typing import Any
 from scraper import db, runs
 from scraper.errors import ScraperError
 from scraper.extraction import extract_article
+from scraper.extraction.pagetype import is_listing
 from scraper.items import PageFailure, PageFetched
 from scraper.store import FetchedPage, StoreCounts, store_pages
 
@@ -88,7 +89,7 @@ class StoragePipeline:
                 return
         if not article.is_article:
             self.stats.inc_value("scraper/not_articles")
-            if not _is_index_page(article.reason):
+            if not is_listing(article.reason):
                 self.fail(item.final_url, f"not an article: {article.reason}")
             else:
                 log.info("skipped %s: not an article (%s)", item.final_url, article.reason)
@@ -123,7 +124,3 @@ class StoragePipeline:
             if self.stats.get_value("scraper/first_error") is None:
                 self.stats.set_value("scraper/first_error", f"database: {exc}")
 
-
-def _is_index_page(reason: str) -> bool:
-    """True when extraction found a listing (section/tag/home) page rather than a broken one."""
-    return reason.startswith(("home page", "index page"))

@@ -14,6 +14,13 @@ _INDEX_SEGMENTS = frozenset({
     "authors", "search", "archive", "archives", "page", "latest", "index",
 })
 _INDEX_LD_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
+# Reasons that name a listing page (home, tag, section index) rather than a broken or empty one.
+LISTING_REASONS = ("home page", "index page")
+
+
+def is_listing(reason: str) -> bool:
+    """Return True when a not-an-article `reason` says the page is a listing, not a broken page."""
+    return reason.startswith(LISTING_REASONS)
 
 
 # Characters of readable text in any script: word characters, spaces, common punctuation.
