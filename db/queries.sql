@@ -176,3 +176,9 @@ SELECT url, message, occurred_at FROM crawl_errors
 WHERE run_id = %(run_id)s
 ORDER BY occurred_at, id
 LIMIT %(limit)s
+
+-- ---------------------------------------------------------------- spool and outages
+
+-- name: ping
+-- Is this connection still alive (after a database restart it is not)?
+SELECT 1

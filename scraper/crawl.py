@@ -54,7 +54,8 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
         "DOWNLOAD_TIMEOUT": 30,
-        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
+        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,  # also caps a gzip body once inflated (gzip bombs)
+        "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
         "RETRY_TIMES": 1,
         # a hung crawl must not hold the source's lock (and block its schedule) for ever
         "CLOSESPIDER_TIMEOUT": 3600,
@@ -66,6 +67,7 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "SCRAPER_DATABASE_URL": database_url,
         "SCRAPER_RUN_ID": run_id,
         "SCRAPER_SOURCE": source.name,
+        "SCRAPER_DATA_DIR": str(settings.data_dir),
         "SCRAPER_REFUSE_PRIVATE": refuse_private,
     }
     values.update(source.settings)
@@ -86,15 +88,19 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
         db.migrate(conn)
         with runs.source_lock(conn, lock_name or source.name):
             run_id = runs.start_run(conn, source.name, trigger, lock_name=lock_name)
+            runs.fail_stale_runs(conn)  # crawls killed hard, or ended with the database down, are over
             try:
                 stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
                                     source, only_urls)
             except BaseException as exc:
+                conn = runs.usable(conn, database_url)
                 runs.finish_run(conn, run_id, status="failed", pages_fetched=0, articles_new=0,
                                 articles_updated=0, articles_unchanged=0, errors=1,
                                 error=f"{type(exc).__name__}: {exc}")
                 raise
             summary = _summary(run_id, source.name, stats)
+            # the database may have restarted during the crawl; wait for it as long as the pipeline did
+            conn = runs.usable(conn, database_url, float(source.settings.get("SCRAPER_SPOOL_WAIT", 15)))
             runs.finish_run(conn, run_id, status=summary.status, pages_fetched=summary.pages_fetched,
                             articles_new=summary.articles_new, articles_updated=summary.articles_updated,
                             articles_unchanged=summary.articles_unchanged, errors=summary.errors,

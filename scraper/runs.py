@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -78,6 +79,29 @@ def _unlock(conn: Any, source: str) -> None:
             cur.execute(query("source_unlock"), _lock_params(source))
     except DatabaseError as exc:
         log.warning("%s", exc)
+
+
+def usable(conn: Any, database_url: str, wait_s: float = 15.0) -> Any:
+    """Return `conn` if it still works, else a new connection (retried for `wait_s` seconds).
+
+    The connection holding a crawl's lock dies when PostgreSQL restarts during
+    the crawl; the run's row must still be finished.
+    """
+    try:
+        with transaction(conn, "checking the connection") as cur:
+            cur.execute(query("ping"))
+        return conn
+    except DatabaseError as exc:
+        log.warning("reconnecting to record the end of the crawl: %s", exc)
+    conn.close()
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return connect(database_url)
+        except DatabaseError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(1.0)
 
 
 def start_run(conn: Any, source: str, trigger: str, lock_name: str | None = None) -> int:

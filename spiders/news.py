@@ -22,6 +22,8 @@ from scraper.middlewares import RefusedAddress
 from scraper.sources import Source
 
 LISTING_KINDS = {"rss", "atom", "jsonfeed", "sitemap", "html"}
+# IgnoreRequest messages that are policy, not failure (Scrapy's robots.txt and offsite middlewares)
+BENIGN_IGNORES = ("Forbidden by robots.txt", "Filtered offsite request")
 
 
 class NewsSpider(scrapy.Spider):
@@ -120,8 +122,10 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(RefusedAddress):
             self.crawler.stats.inc_value("scraper/refused")
             yield PageFailure(url, str(failure.value))
-        elif failure.check(IgnoreRequest):
+        elif failure.check(IgnoreRequest) and str(failure.value).startswith(BENIGN_IGNORES):
             self.crawler.stats.inc_value("scraper/ignored")
+        elif failure.check(IgnoreRequest):  # a redirect loop, a body over DOWNLOAD_MAXSIZE once inflated, ...
+            yield PageFailure(url, f"ignored: {failure.getErrorMessage()}")
         else:
             yield PageFailure(url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
 
