@@ -68,6 +68,19 @@ BROKEN_LISTINGS = {
     "/broken-sitemap.xml": "sitemap with an unclosed tag and a bad date",
     "/garbage-feed.xml": "binary bytes as application/rss+xml",
 }
+# Hostile content, served as escaped HTML text: what extraction finds must be stored verbatim (NUL removed).
+SQL_TITLE = "Robert'); DROP TABLE articles;-- \"q\" \\ %s %(x)s $1 $$ E'\\x00' /* */"
+HOSTILE = {
+    "/hostile/sql.html": (SQL_TITLE, ("1' OR '1'='1'; DELETE FROM crawl_runs; --", "%s %% %(body)s ${x} \\N")),
+    "/hostile/nul.html": ("Nul\x00 in the\x00 title", ("Body with a NUL\x00 byte and an end\x00.", "Second.")),
+    "/hostile/long-line.html": ("One megabyte on one line", ("word " * 200_000 + "end.",)),
+    "/hostile/script.html": ("<script>alert('title')</script> & <img src=x onerror=alert(1)>",
+                             ("<script>alert(document.cookie)</script> is text here.",
+                              "</textarea><svg onload=alert(1)> and &lt;b&gt;")),
+    "/hostile/control.html": ("Bell\x07 escape\x1b[31m red\x1b[0m tab\tend",
+                              ("Control\x01\x02\x03 characters\x7f and \u202e right-to-left \u200b zero-width.",
+                               "Line\u2028separator and \ufeff BOM.")),
+}
 NON_ASCII_TITLE = "Zürich café: naïve façade €5 — “quoted”"
 
 
@@ -93,6 +106,9 @@ class FaultSite:
                                  "/broken-sitemap.xml": "/good/from-broken-sitemap.html"}
         for path in self.listed_in_broken.values():
             self.stories[path] = Story(path, headline(rng), "Ann Lee", now, paragraphs(rng))
+        for i, (path, (title, body)) in enumerate(HOSTILE.items()):
+            filler = paragraphs(rng)  # enough ordinary text around it to be an article
+            self.stories[path] = Story(path, title, "Ann Lee", now - timedelta(minutes=i), body + filler)
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -158,6 +174,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "text/plain", b"User-agent: *\nDisallow:\n")
         if path == "/rss.xml":
             return self._send(200, "application/rss+xml", rss(site))
+        if path == "/hostile.xml":
+            items = "".join(f"<item><title>x</title><link>{site.url}{p}</link></item>" for p in HOSTILE)
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>H</title>{items}</channel></rss>'
+            return self._send(200, "application/rss+xml", body.encode())
         if path == "/broken-feed.xml":
             good = site.listed_in_broken[path]
             body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>B</title>'
