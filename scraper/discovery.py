@@ -362,9 +362,14 @@ def _clean(text: object) -> str | None:
 
 
 def _dedupe(links: Iterable[Link]) -> Iterator[Link]:
-    """Yield links once per URL, keeping the first position and filling a missing title/date."""
+    """Yield web links once per URL, keeping the first position and filling a missing title/date.
+
+    Only http(s) addresses: a feed may list javascript:, mailto: or data: links (found by fuzzing).
+    """
     seen: dict[str, Link] = {}
     for link in links:
+        if not link.url.startswith(("http://", "https://")):
+            continue
         old = seen.get(link.url)
         if old is None:
             seen[link.url] = link

@@ -21,16 +21,23 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """Return `url` (resolved against `base`) with tracking parameters, fragment and default port removed.
 
     Scheme and host are lower-cased and the query sorted (w3lib), so that the
-    many addresses one article is linked under collapse into one.
+    many addresses one article is linked under collapse into one. An http(s)
+    address that cannot be parsed (a broken IPv6 literal) gives "".
     """
     url = (url or "").strip()
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # "http://[::1", "http://[x]/": no address at all (found by fuzzing)
+        return ""
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not hostname:
         return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    netloc = parts.hostname.lower().rstrip(".")
+    netloc = hostname.lower().rstrip(".")
+    if ":" in netloc:  # an IPv6 literal keeps its brackets
+        netloc = f"[{netloc}]"
     try:
         port = parts.port
     except ValueError:
@@ -38,7 +45,10 @@ def canonical_url(url: str, base: str | None = None) -> str:
     if port and port != _DEFAULT_PORTS[parts.scheme.lower()]:
         netloc = f"{netloc}:{port}"
     cleaned = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
-    return canonicalize_url(cleaned, keep_fragments=False)
+    try:
+        return canonicalize_url(cleaned, keep_fragments=False)
+    except ValueError:
+        return ""
 
 
 def same_site(a: str, b: str) -> bool:
