@@ -86,9 +86,11 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
     conn = db.connect(database_url)
     try:
         db.migrate(conn)
+        # crawls killed hard, or ended with the database down, are over; before taking the lock,
+        # which would make this source's stale run look alive
+        runs.fail_stale_runs(conn)
         with runs.source_lock(conn, lock_name or source.name):
             run_id = runs.start_run(conn, source.name, trigger, lock_name=lock_name)
-            runs.fail_stale_runs(conn)  # crawls killed hard, or ended with the database down, are over
             try:
                 stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
                                     source, only_urls)
