@@ -63,7 +63,10 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": settings.log_level,
         "ITEM_PIPELINES": {"scraper.pipelines.StoragePipeline": 300},
-        "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.PrivateAddressGuard": 50},
+        "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.PrivateAddressGuard": 50,
+                                   "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                                   "scraper.middlewares.RetryAfterMiddleware": 550},
+        "RETRY_AFTER_MAX": 60,  # seconds a 429/503 Retry-After may make a retry wait
         "SCRAPER_DATABASE_URL": database_url,
         "SCRAPER_RUN_ID": run_id,
         "SCRAPER_SOURCE": source.name,

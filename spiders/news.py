@@ -24,6 +24,11 @@ from scraper.sources import Source
 LISTING_KINDS = {"rss", "atom", "jsonfeed", "sitemap", "html"}
 # IgnoreRequest messages that are policy, not failure (Scrapy's robots.txt and offsite middlewares)
 BENIGN_IGNORES = ("Forbidden by robots.txt", "Filtered offsite request")
+# What Scrapy's download errors that come without a message mean
+SILENT_ERRORS = {
+    "DownloadCancelledError": "body larger than DOWNLOAD_MAXSIZE (or the crawl was stopping)",
+    "ResponseDataLossError": "connection closed before the body announced by Content-Length arrived",
+}
 
 
 class NewsSpider(scrapy.Spider):
@@ -127,5 +132,6 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):  # a redirect loop, a body over DOWNLOAD_MAXSIZE once inflated, ...
             yield PageFailure(url, f"ignored: {failure.getErrorMessage()}")
         else:
-            yield PageFailure(url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+            name = failure.type.__name__
+            yield PageFailure(url, f"{name}: {failure.getErrorMessage() or SILENT_ERRORS.get(name, 'no detail')}")
 

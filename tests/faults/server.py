@@ -47,6 +47,7 @@ FAULTS = (
     Fault("/fault/500.html", "HTTP 500 every time", False, True),
     Fault("/fault/503-retry-after.html", "HTTP 503 with Retry-After: 1, then the article", True, False),
     Fault("/fault/503-always.html", "HTTP 503 with Retry-After: 1 every time", False, True),
+    Fault("/fault/503-come-back-later.html", "HTTP 503 with Retry-After: 3600", False, True),
     Fault("/fault/429.html", "HTTP 429 with Retry-After: 1, then the article", True, False),
     Fault("/fault/reset-once.html", "connection reset (RST) once, then the article", True, False),
     Fault("/fault/reset.html", "connection reset (RST) every time", False, True),
@@ -110,6 +111,7 @@ class FaultSite:
             filler = paragraphs(rng)  # enough ordinary text around it to be an article
             self.stories[path] = Story(path, title, "Ann Lee", now - timedelta(minutes=i), body + filler)
         self.requests: Counter[str] = Counter()
+        self.times: dict[str, list[float]] = {}  # path -> monotonic time of each request
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
@@ -133,6 +135,7 @@ class FaultSite:
         """Count a request of `path`; return how many there were, this one included."""
         with self._lock:
             self.requests[path] += 1
+            self.times.setdefault(path, []).append(time.monotonic())
             return self.requests[path]
 
     def __enter__(self) -> FaultSite:
@@ -194,6 +197,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "application/rss+xml", random.Random(1).randbytes(3000))
         if path == "/fault/500.html":
             return self._send(500, "text/html", b"<h1>Internal Server Error</h1>")
+        if path == "/fault/503-come-back-later.html":
+            return self._send(503, "text/html", b"<h1>maintenance</h1>", ("Retry-After", "3600"))
         if path in ("/fault/503-retry-after.html", "/fault/429.html") and n == 1 or path == "/fault/503-always.html":
             status = 429 if "429" in path else 503
             return self._send(status, "text/html", b"<h1>slow down</h1>", ("Retry-After", "1"))

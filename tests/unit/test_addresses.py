@@ -27,3 +27,17 @@ def test_guard_refuses_every_request_it_sees_when_enabled():
         guard.process_request(Request("http://169.254.169.254/latest/meta-data/"))
     assert guard.process_request(Request("http://93.184.215.14/news/story.html")) is None
     assert PrivateAddressGuard(enabled=False).process_request(Request("http://127.0.0.1/")) is None
+
+
+def test_retry_after_in_seconds_or_as_an_http_date():
+    from datetime import UTC, datetime
+
+    from scraper.middlewares import retry_after_seconds
+
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds(b"120", now) == 120
+    assert retry_after_seconds("Sun, 01 Mar 2026 12:00:30 GMT", now) == 30
+    assert retry_after_seconds("Sun, 01 Mar 2026 11:00:00 GMT", now) == 0  # in the past: at once
+    assert retry_after_seconds(None, now) is None
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds("-5", now) is None
