@@ -177,6 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "text/plain", b"User-agent: *\nDisallow:\n")
         if path == "/rss.xml":
             return self._send(200, "application/rss+xml", rss(site))
+        if path in ("/good.xml", "/heavy.xml"):  # for scripts/faults_memory.py: good pages, with or without the heavy ones
+            heavy = ["/fault/big.html", "/fault/big-stream.html", "/fault/bomb.html"] if path == "/heavy.xml" else []
+            items = "".join(f"<item><title>x</title><link>{site.url}{p}</link></item>" for p in site.good + heavy)
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>G</title>{items}</channel></rss>'
+            return self._send(200, "application/rss+xml", body.encode())
         if path == "/hostile.xml":
             items = "".join(f"<item><title>x</title><link>{site.url}{p}</link></item>" for p in HOSTILE)
             body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>H</title>{items}</channel></rss>'
