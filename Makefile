@@ -14,6 +14,8 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make eval   extraction quality on $(DEV_SET), beside trafilatura"
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
+	@echo "make soak   crawl a hostile site for $(SOAK_MINUTES) min with kills and database restarts, checking invariants"
+	@echo "make faults-memory  peak RSS of a crawl meeting 50 MB pages and a gzip bomb"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +47,12 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+
+# Long fault/restart loop (kills, database restarts) that stops by itself; not part of `make test`.
+SOAK_MINUTES ?= 10
+.PHONY: soak faults-memory
+soak: $(VENV)/.installed-dev
+	$(BIN)/python scripts/soak.py --minutes $(SOAK_MINUTES)
+
+faults-memory: $(VENV)/.installed-dev
+	$(BIN)/python scripts/faults_memory.py

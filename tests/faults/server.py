@@ -113,8 +113,7 @@ class FaultSite:
         self.requests: Counter[str] = Counter()
         self.times: dict[str, list[float]] = {}  # path -> monotonic time of each request
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
+        self.server = _QuietServer(("127.0.0.1", 0), _Handler)
         self.server.site = self  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread: threading.Thread | None = None
@@ -154,6 +153,15 @@ def rss(site: FaultSite) -> bytes:
     items = "".join(f"<item><title>{p}</title><link>{site.url}{p}</link></item>"
                     for p in site.good + [f.path for f in FAULTS])
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'.encode()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up (a killed crawl) are expected here: no tracebacks on stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
 
 
 class _Handler(BaseHTTPRequestHandler):
