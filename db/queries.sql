@@ -182,3 +182,11 @@ LIMIT %(limit)s
 -- name: ping
 -- Is this connection still alive (after a database restart it is not)?
 SELECT 1
+
+-- name: find_articles_with_change_time
+-- find_articles_by_url plus the fetch time of the stored content: a page fetched
+-- before it (a spool replay after a crash, a slower concurrent crawl) is not a new version.
+SELECT au.url, a.id, a.content_hash, a.changed_at
+FROM article_urls AS au
+JOIN articles AS a ON a.id = au.article_id
+WHERE au.url = ANY(%(urls)s)

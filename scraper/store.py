@@ -82,6 +82,7 @@ class _Plan:
     pages: list[_Page] = field(default_factory=list)
     article_id: int | None = None
     stored_hash: str | None = None
+    stored_changed_at: datetime | None = None  # fetch time of the stored content
 
 
 def _prepare(page: FetchedPage) -> _Page:
@@ -99,7 +100,7 @@ def _prepare(page: FetchedPage) -> _Page:
     return _Page(page, url, urls, title, body, content_hash(title, body), authors)
 
 
-def _group(pages: list[_Page], known: dict[str, tuple[int, str]]) -> list[_Plan]:
+def _group(pages: list[_Page], known: dict[str, tuple[int, str, datetime]]) -> list[_Plan]:
     """Return one plan per distinct article: pages sharing an address, or a stored article's alias, go together."""
     plans: dict[str, _Plan] = {}
     owner: dict[str, str] = {}  # address -> plan key, for addresses first seen in this batch
@@ -108,7 +109,9 @@ def _group(pages: list[_Page], known: dict[str, tuple[int, str]]) -> list[_Plan]
         for url in p.urls:
             if url in known:
                 key = f"#{known[url][0]}"
-                plans.setdefault(key, _Plan(key, article_id=known[url][0], stored_hash=known[url][1]))
+                article_id, digest, changed_at = known[url]
+                plans.setdefault(key, _Plan(key, article_id=article_id, stored_hash=digest,
+                                            stored_changed_at=changed_at))
                 break
             if url in owner:
                 key = owner[url]
@@ -127,6 +130,11 @@ def _walk(plan: _Plan, counts: StoreCounts) -> list[_Page]:
     versions: list[_Page] = []
     current = plan.stored_hash
     for p in plan.pages:
+        if plan.stored_changed_at is not None and p.page.fetched_at < plan.stored_changed_at:
+            # fetched before the stored content (a spool replay, or a slower concurrent crawl):
+            # it must not come back as the newest version
+            counts.unchanged += 1
+            continue
         if current is None:
             counts.new += 1
         elif p.hash != current:
@@ -150,8 +158,8 @@ def store_pages(conn: Any, pages: Sequence[FetchedPage]) -> StoreCounts:
     prepared.sort(key=lambda p: p.page.fetched_at)
     with transaction(conn, f"storing {len(prepared)} pages") as cur:
         all_urls = sorted({u for p in prepared for u in p.urls})
-        cur.execute(query("find_articles_by_url"), {"urls": all_urls})
-        known = {url: (article_id, digest) for url, article_id, digest in cur.fetchall()}
+        cur.execute(query("find_articles_with_change_time"), {"urls": all_urls})
+        known = {url: (article_id, digest, changed) for url, article_id, digest, changed in cur.fetchall()}
         plans = _group(prepared, known)
         _insert_new_articles(cur, [pl for pl in plans if pl.article_id is None])
         versions = _update_articles(cur, plans, counts)
