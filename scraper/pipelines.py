@@ -248,8 +248,12 @@ class StoragePipeline:
     def give_up(self) -> None:
         assert self.spool is not None
         left = self.spool.count()
-        note = (f"database unavailable at the end of the crawl: {left} fetched pages "
-                f"left in the spool {self.spool.path}, to be stored by the next crawl")
+        if left:
+            note = (f"database unavailable at the end of the crawl: {left} fetched pages "
+                    f"left in the spool {self.spool.path}, to be stored by the next crawl")
+        else:
+            note = (f"database unavailable at the end of the crawl: every fetched page was stored, "
+                    f"but {len(self.failures)} page errors could not be recorded in crawl_errors")
         log.error("%s", note)
         self.stats.inc_value("scraper/errors")
         self.stats.set_value("scraper/spooled", left)

@@ -10,15 +10,20 @@ the store (same version, same sightings), which makes the whole exactly-once.
 
 Storage is stdlib sqlite3 in WAL mode with synchronous=FULL: transactional,
 safe against kill -9 and power loss, shared by the crawl processes of one
-data folder. Rows are claimed by the pid of the crawl process that stores
-them; rows of a process that is gone are free for the next one.
+data folder. Rows are claimed by an owner token of the crawl process that
+stores them; the process holds an flock on `owners/<token>.lock` while it
+lives, which the kernel drops when it dies (also on kill -9), so the rows of
+a process that is gone are free for the next one. (Not pids: they are reused,
+within minutes on a busy machine.)
 No Scrapy or PostgreSQL here: the format is plain JSON of FetchedPage.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
-import os
+import secrets
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -32,7 +37,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id INTEGER NOT NULL,   -- the crawl run that fetched the page
-    owner INTEGER,             -- pid of the process storing it; NULL or a dead pid: free
+    owner TEXT NOT NULL,       -- token of the process storing it (see Spool)
     page TEXT NOT NULL         -- FetchedPage as JSON (see encode_page)
 )
 """
@@ -68,23 +73,16 @@ class Spooled:
     page: FetchedPage
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Spool:
     """The spool of one data folder (`DIR/spool/pages.sqlite3`), used by one process."""
 
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+        self.owners = directory / "owners"
+        self.owners.mkdir(parents=True, exist_ok=True)
         self.path = directory / "pages.sqlite3"
-        self.pid = os.getpid()
+        self.owner = "o" + secrets.token_hex(8)
+        self._lock = open(self.owners / f"{self.owner}.lock", "w")  # noqa: SIM115 - held while we live
+        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         # isolation_level None: explicit BEGIN IMMEDIATE ... COMMIT, so claims never interleave
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -92,13 +90,28 @@ class Spool:
         self.db.execute(SCHEMA)
 
     def close(self) -> None:
-        """Close the file; rows still claimed by this pid become free when the process exits."""
+        """Close the file and let go of the owner token: rows still ours are anyone's from now on."""
         self.db.close()
+        self._lock.close()
+        with contextlib.suppress(FileNotFoundError):
+            (self.owners / f"{self.owner}.lock").unlink()
+
+    def _alive(self, owner: str) -> bool:
+        """Return True while the process of `owner` holds its lock file."""
+        try:
+            with open(self.owners / f"{owner}.lock", "a") as file:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except FileNotFoundError:
+            return False
+        except BlockingIOError:
+            return True
+        (self.owners / f"{owner}.lock").unlink(missing_ok=True)  # dead: its lock file goes too
+        return False
 
     def append(self, run_id: int, page: FetchedPage) -> int:
         """Durably add `page`, claimed by this process; return its row id."""
         cur = self.db.execute("INSERT INTO pages (run_id, owner, page) VALUES (?, ?, ?)",
-                              (run_id, self.pid, encode_page(page)))
+                              (run_id, self.owner, encode_page(page)))
         return int(cur.lastrowid or 0)
 
     def claim_orphans(self) -> int:
@@ -106,14 +119,12 @@ class Spool:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             owners = [o for (o,) in self.db.execute("SELECT DISTINCT owner FROM pages WHERE owner != ?",
-                                                    (self.pid,))]
-            dead = [o for o in owners if o is None or not _alive(o)]
+                                                    (self.owner,))]
             claimed = 0
-            for owner in dead:
-                where = "owner IS NULL" if owner is None else "owner = ?"
-                args = () if owner is None else (owner,)
-                claimed += self.db.execute(f"UPDATE pages SET owner = ? WHERE {where}",
-                                           (self.pid, *args)).rowcount
+            for owner in owners:
+                if not self._alive(owner):
+                    claimed += self.db.execute("UPDATE pages SET owner = ? WHERE owner = ?",
+                                               (self.owner, owner)).rowcount
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -123,7 +134,7 @@ class Spool:
     def batch(self, limit: int) -> list[Spooled]:
         """Return up to `limit` of this process's rows, oldest first."""
         rows = self.db.execute("SELECT id, run_id, page FROM pages WHERE owner = ? ORDER BY id LIMIT ?",
-                               (self.pid, limit)).fetchall()
+                               (self.owner, limit)).fetchall()
         return [Spooled(i, r, decode_page(p)) for i, r, p in rows]
 
     def remove(self, ids: list[int]) -> None:
@@ -135,5 +146,5 @@ class Spool:
     def count(self, mine: bool = True) -> int:
         """Return how many rows this process holds (or, with mine=False, the whole spool holds)."""
         if mine:
-            return int(self.db.execute("SELECT count(*) FROM pages WHERE owner = ?", (self.pid,)).fetchone()[0])
+            return int(self.db.execute("SELECT count(*) FROM pages WHERE owner = ?", (self.owner,)).fetchone()[0])
         return int(self.db.execute("SELECT count(*) FROM pages").fetchone()[0])

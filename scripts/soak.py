@@ -56,6 +56,14 @@ def spooled(data_dir: Path) -> int:
         db.close()
 
 
+def spool_owners(data_dir: Path) -> list[tuple]:
+    db = sqlite3.connect(data_dir / "spool" / "pages.sqlite3")
+    try:
+        return db.execute("SELECT owner, run_id, count(*) FROM pages GROUP BY 1, 2").fetchall()
+    finally:
+        db.close()
+
+
 def check(url: str, site: FaultSite, data_dir: Path, clean: bool) -> list[str]:
     """Return the invariants that do not hold after a round (empty: all good)."""
     problems = []
@@ -89,8 +97,9 @@ def one_round(action: str, server: OwnPostgres, url: str, site: FaultSite, workd
     config.write_text(f'[[sources]]\nname = "soak"\nstart_urls = [{urls}]\nallowed_domains = ["127.0.0.1"]\n'
                       f"interval_minutes = 60\n[sources.settings]\n{SETTINGS}")
     env = {**os.environ, "DATABASE_URL": url, "SCRAPER_DATA_DIR": str(workdir / "data")}
+    log = open(workdir / f"crawl-{time.monotonic_ns()}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "scraper", "--config", str(config), "crawl", "soak"],
-                            env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=env, cwd=workdir, stdout=log, stderr=log)
     if action == "kill -9":
         time.sleep(rng.uniform(1.5, 4.0))
         proc.kill()
@@ -99,7 +108,9 @@ def one_round(action: str, server: OwnPostgres, url: str, site: FaultSite, workd
         server.stop()
         time.sleep(rng.uniform(0.5, 3.0))
         server.start()
-    return proc.wait(300)
+    code = proc.wait(300)
+    log.close()
+    return code
 
 
 def main() -> None:
@@ -126,6 +137,12 @@ def main() -> None:
                 outcomes[(action, code)] += 1
                 problems = check(url, site, workdir / "data", clean=(clean == 0))
                 failures += bool(problems)
+                if problems:  # say why: who holds the spooled rows, and what the last crawls logged
+                    print(spool_owners(workdir / "data"))
+                    for path in sorted(workdir.glob("crawl-*.log"))[-2:]:
+                        print(path.name, "".join(path.read_text().splitlines(True)[-6:]))
+                for path in sorted(workdir.glob("crawl-*.log"))[:-2]:
+                    path.unlink()
                 print(f"round {n:3d}: {action:10s} exit {code:3d}; then clean crawl exit {clean}; "
                       + ("OK" if not problems else "PROBLEMS: " + "; ".join(problems)), flush=True)
     finally:

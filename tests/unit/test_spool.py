@@ -30,18 +30,21 @@ def test_rows_are_kept_until_removed_and_survive_reopening(tmp_path):
     spool.remove(ids[:1])
     spool.close()
     again = Spool(tmp_path)
+    assert again.claim_orphans() == 2
     assert [(s.run_id, s.page) for s in again.batch(10)] == [(7, page(1)), (7, page(2))]
 
 
-def test_rows_of_a_dead_process_are_claimed_once_those_of_a_live_one_never(tmp_path):
-    code = ("import sys; from scraper.spool import Spool; from tests.unit.test_spool import page; "
-            "Spool(__import__('pathlib').Path(sys.argv[1])).append(3, page(9))")
-    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True)  # appends, then exits
+def test_rows_of_a_killed_process_are_claimed_once_those_of_a_live_one_never(tmp_path):
+    code = ("import os, sys; from scraper.spool import Spool; from tests.unit.test_spool import page; "
+            "Spool(__import__('pathlib').Path(sys.argv[1])).append(3, page(9)); os.kill(os.getpid(), 9)")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)])  # appends, then dies by SIGKILL
     live = Spool(tmp_path)
     live.append(4, page(1))
-    other = Spool(tmp_path)
-    other.pid = -1  # another process (a pid that cannot be alive would be claimed; -1 is never ours)
+    other = Spool(tmp_path)  # another owner, as another crawl process would be
     assert live.claim_orphans() == 1
     assert [s.page for s in live.batch(10)] == [page(9), page(1)]
-    assert other.claim_orphans() == 0  # the live process keeps its rows
-    assert live.count(mine=False) == 2
+    assert other.claim_orphans() == 0  # the live owner keeps its rows
+    assert other.batch(10) == []
+    live.close()  # gone (cleanly, with rows left): they are free
+    assert other.claim_orphans() == 2
+    assert other.count(mine=False) == 2
