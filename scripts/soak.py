@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -119,6 +120,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop our PostgreSQL on the way out
     server = OwnPostgres()
     server.start()
     outcomes: Counter[tuple[str, int]] = Counter()
