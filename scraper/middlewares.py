@@ -68,7 +68,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.max_wait = settings.getfloat("RETRY_AFTER_MAX", 60.0)
 
-    async def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
+    async def process_response(  # type: ignore[override]  # Scrapy awaits coroutine middleware methods
+            self, request: Any, response: Any, spider: Any = None) -> Any:
         if response.status in (429, 503) and response.status in self.retry_http_codes \
                 and not request.meta.get("dont_retry", False):
             wait = retry_after_seconds(response.headers.get("Retry-After"), datetime.now(UTC))
