@@ -260,7 +260,20 @@ class StoragePipeline:
         self.stats.set_value("scraper/first_error", note)
 
 
+# SQLSTATEs of a server going away or not taking connections (not of bad data)
+UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}  # admin/crash shutdown, cannot connect now, too many clients
+
+
 def _connection_lost(exc: BaseException) -> bool:
-    """Return True if a DatabaseError came from a lost or refused connection, not from the data."""
+    """Return True if a DatabaseError came from a lost or refused connection, not from the data.
+
+    Not every OperationalError: "index row size exceeds maximum" (a 10 KB URL)
+    is one too, and retrying it would hold the spool for ever.
+    """
     cause = exc.__cause__
-    return cause is None or isinstance(cause, (psycopg2.OperationalError, psycopg2.InterfaceError))
+    if cause is None or isinstance(cause, psycopg2.InterfaceError):
+        return True
+    if not isinstance(cause, psycopg2.OperationalError):
+        return False
+    code = cause.pgcode  # None: the connection broke on the client side
+    return code is None or code.startswith("08") or code in UNAVAILABLE

@@ -20,6 +20,10 @@ from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url
 
 PAGE_SIZE = 5000  # rows per execute_values statement: one statement for any realistic batch
+# Longer addresses are not kept: a page may claim any rel=canonical or link any href, and a
+# 10 KB address exceeds PostgreSQL's index row size, failing the whole batch. Scrapy does not
+# fetch addresses longer than 2083 characters (URLLENGTH_LIMIT) either.
+MAX_URL_LENGTH = 2083
 
 
 @dataclass(frozen=True)
@@ -88,12 +92,14 @@ class _Plan:
 def _prepare(page: FetchedPage) -> _Page:
     """Return the page with NUL bytes removed, its address set and its content hash."""
     art = page.article
-    url = clean(art.url) or canonical_url(clean(page.final_url) or "")
+    url = clean(art.url) or ""
+    if not url or len(url) > MAX_URL_LENGTH:
+        url = canonical_url(clean(page.final_url) or "")
     urls: list[str] = []
     for raw in (url, page.final_url, page.requested_url):
         raw = clean(raw) or ""
         for candidate in (canonical_url(raw), raw) if raw else ():
-            if candidate and candidate not in urls:
+            if candidate and candidate not in urls and len(candidate) <= MAX_URL_LENGTH:
                 urls.append(candidate)
     title, body = clean(art.title) or "", clean(art.body) or ""
     authors = [a for a in (clean(x) for x in art.authors) if a]
@@ -267,7 +273,7 @@ def _headlines(p: _Page) -> Iterable[tuple[str, str, int]]:
     position = 0
     for h in p.page.article.headlines:
         url = canonical_url(clean(h.url) or "")
-        if not url:
+        if not url or len(url) > MAX_URL_LENGTH:
             continue
         yield clean(h.title) or "", url, position
         position += 1

@@ -116,3 +116,33 @@ def _spooled(tmp_path: Path) -> int:
         return db.execute("SELECT count(*) FROM pages").fetchone()[0]
     finally:
         db.close()
+
+
+def test_a_page_the_database_refuses_is_recorded_and_the_rest_of_its_batch_stored(scraper, db_url, tmp_path):
+    """Bad data is not an outage: the page is recorded as failed, not retried for ever from the spool.
+
+    SQLSTATE 54000 (program limit exceeded, e.g. an index row too big) is an OperationalError in
+    psycopg2, like a lost connection; it must still count as bad data.
+    """
+    from tests.faults.server import FaultSite
+
+    with FaultSite() as site:
+        refused = site.stories[site.good[2]].title
+        conn = psycopg2.connect(db_url)
+        with conn, conn.cursor() as cur:
+            cur.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        "IF NEW.title = %s THEN RAISE EXCEPTION 'refused by a test trigger' USING ERRCODE = '54000'; END IF; "
+                        "RETURN NEW; END $$", (refused,))
+            cur.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION refuse()")
+        conn.close()
+        config = tmp_path / "s.toml"
+        config.write_text(f'[[sources]]\nname = "good"\nstart_urls = ["{site.url}/good.xml"]\n'
+                          'allowed_domains = ["127.0.0.1"]\ninterval_minutes = 60\n'
+                          "[sources.settings]\nAUTOTHROTTLE_ENABLED = false\nSCRAPER_SPOOL_WAIT = 2\n")
+        result = scraper("--config", str(config), "crawl", "good")
+    assert result.code == 0, result.err
+    stored = {u[len(site.url):] for (u,) in rows(db_url, "SELECT url FROM articles")}
+    assert stored == set(site.good) - {site.good[2]}
+    [(url, message)] = rows(db_url, "SELECT url, message FROM crawl_errors")
+    assert url.endswith(site.good[2]) and "could not store" in message and "refused by a test trigger" in message
+    assert _spooled(tmp_path) == 0
