@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 
 from scraper.extraction import extract_article
-from tests.faults.server import HOSTILE, SQL_TITLE, FaultSite
+from tests.faults.server import HOSTILE, LONG_HEADLINE, LONG_URLS, SQL_TITLE, FaultSite
 from tests.newssite.pages import article_html
 
 
@@ -31,8 +31,15 @@ def test_hostile_titles_and_bodies_are_stored_verbatim(scraper, fault_site, db_u
         stored = {url[len(fault_site.url):]: (title, body) for url, title, body in cur.fetchall()}
         cur.execute("SELECT count(*) FROM crawl_runs")  # the injected DELETE/DROP did nothing
         assert cur.fetchone()[0] == 1
+        cur.execute("SELECT title, url FROM headlines")
+        headlines = cur.fetchall()
+        cur.execute("SELECT count(*) FROM crawl_errors")
+        assert cur.fetchone()[0] == 0
     conn.close()
-    assert set(stored) == set(HOSTILE)
+    # 10 KB addresses are not kept (too long to index): the page is stored under the address it came from
+    assert set(stored) == {*HOSTILE, LONG_URLS}
+    assert {url for _, url in headlines} == {fault_site.url + p for p in fault_site.sidebar_paths}
+    assert LONG_HEADLINE not in {title for title, _ in headlines}
     for path in HOSTILE:
         # what extraction finds in the page is what the database holds, character for character
         url = fault_site.url + path

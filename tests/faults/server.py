@@ -82,6 +82,8 @@ HOSTILE = {
                               ("Control\x01\x02\x03 characters\x7f and \u202e right-to-left \u200b zero-width.",
                                "Line\u2028separator and \ufeff BOM.")),
 }
+LONG_URLS = "/hostile/long-urls.html"  # rel=canonical and a sidebar link of 10 KB; in /hostile.xml too
+LONG_HEADLINE = "A headline whose link is ten kilobytes long"
 NON_ASCII_TITLE = "Zürich café: naïve façade €5 — “quoted”"
 
 
@@ -110,6 +112,11 @@ class FaultSite:
         for i, (path, (title, body)) in enumerate(HOSTILE.items()):
             filler = paragraphs(rng)  # enough ordinary text around it to be an article
             self.stories[path] = Story(path, title, "Ann Lee", now - timedelta(minutes=i), body + filler)
+        self.sidebar_paths = [f"/2026/11/26/sidebar-story-number-{i}.html" for i in range(3)]
+        long_href = "/2026/11/26/sidebar-story-long.html?" + "q" * 10_000
+        links = ((LONG_HEADLINE, long_href), *((headline(rng), p) for p in self.sidebar_paths))
+        self.stories[LONG_URLS] = Story(LONG_URLS, "Ten kilobyte addresses", "Ann Lee", now, paragraphs(rng),
+                                        sidebar=(("Latest", links),))
         self.requests: Counter[str] = Counter()
         self.times: dict[str, list[float]] = {}  # path -> monotonic time of each request
         self._lock = threading.Lock()
@@ -191,7 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>G</title>{items}</channel></rss>'
             return self._send(200, "application/rss+xml", body.encode())
         if path == "/hostile.xml":
-            items = "".join(f"<item><title>x</title><link>{site.url}{p}</link></item>" for p in HOSTILE)
+            items = "".join(f"<item><title>x</title><link>{site.url}{p}</link></item>"
+                            for p in [*HOSTILE, LONG_URLS])
             body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>H</title>{items}</channel></rss>'
             return self._send(200, "application/rss+xml", body.encode())
         if path == "/broken-feed.xml":
@@ -244,6 +252,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _article(self, site: FaultSite, path: str) -> None:
         html = article_html(site.stories[path], site.url + path)
+        if path == LONG_URLS:
+            canonical = f'<link rel="canonical" href="{site.url}{path}?{"c" * 10_000}">'.encode()
+            html = html.replace(f'<link rel="canonical" href="{site.url}{path}">'.encode(), canonical)
         if path == "/fault/no-charset.html":
             html = html.replace(b'<meta charset="utf-8">', b"")
             return self._send(200, "text/html", html)
