@@ -16,6 +16,7 @@ help:
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
 	@echo "make soak   crawl a hostile site for $(SOAK_MINUTES) min with kills and database restarts, checking invariants"
 	@echo "make faults-memory  peak RSS of a crawl meeting 50 MB pages and a gzip bomb"
+	@echo "make fuzz   atheris fuzzing of extraction, feed/sitemap parsing and URLs for $(FUZZ_SECONDS) s"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +51,15 @@ clean:
 
 # Long fault/restart loop (kills, database restarts) that stops by itself; not part of `make test`.
 SOAK_MINUTES ?= 10
-.PHONY: soak faults-memory
+FUZZ_SECONDS ?= 120
+.PHONY: soak faults-memory fuzz
 soak: $(VENV)/.installed-dev
 	$(BIN)/python scripts/soak.py --minutes $(SOAK_MINUTES)
 
 faults-memory: $(VENV)/.installed-dev
 	$(BIN)/python scripts/faults_memory.py
+
+# Coverage-guided fuzzing with atheris for FUZZ_SECONDS (the bounded hypothesis fuzz tests run in `make test`).
+fuzz: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[fuzz]'
+	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS)
