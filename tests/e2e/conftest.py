@@ -43,9 +43,15 @@ class Scraper:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        """Start `scraper ARGS...` in the background."""
-        return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=self.cwd, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        """Start `scraper ARGS...` in the background; its output goes to `self.log` (a pipe could fill up)."""
+        with self.log.open("a") as out:
+            return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=self.cwd, env=self.env,
+                                    stdout=out, stderr=subprocess.STDOUT, text=True)
+
+    @property
+    def log(self) -> Path:
+        """The file that background commands write their output to."""
+        return self.cwd / "scraper.log"
 
 
 def sources_file(path: Path, site: NewsSite, *, name: str = "gazette", max_age_days: int | None = 7,
