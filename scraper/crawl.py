@@ -127,6 +127,7 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
                             articles_new=summary.articles_new, articles_updated=summary.articles_updated,
                             articles_unchanged=summary.articles_unchanged, errors=summary.errors,
                             error=summary.error)
+            log.info("%s", summary.line())
             return summary
     finally:
         conn.close()

@@ -44,6 +44,21 @@ class OneLineFormatter(logging.Formatter):
         return redact(" | ".join(part for part in line.splitlines() if part.strip()), self.secrets)
 
 
+class _LevelFilter(logging.Filter):
+    """Passes the service's own events from INFO up, and other libraries' records from `level` up.
+
+    Filtering in the handler, not on loggers: Scrapy sets its loggers' levels itself.
+    """
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name == "scraper" or record.name.startswith("scraper.")
+        return record.levelno >= (min(self.level, logging.INFO) if own else self.level)
+
+
 def configure_logging(level: str, secrets: tuple[str | None, ...] = (), **context: Any) -> None:
     """Send every logger's records to stderr, one line each, tagged with `context` (source=, run=).
 
@@ -55,7 +70,7 @@ def configure_logging(level: str, secrets: tuple[str | None, ...] = (), **contex
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLineFormatter(context, tuple(s for s in secrets if s)))
-    handler.setLevel(level)  # libraries set their own loggers' levels (Scrapy's is DEBUG): filter here
+    handler.addFilter(_LevelFilter(logging.getLevelName(level)))
     handler.scraper_handler = True  # type: ignore[attr-defined]
     root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(min(logging.getLevelName(level), logging.INFO))

@@ -137,11 +137,12 @@ class _DatabaseCollector:
         self.ops = ops
 
     def collect(self) -> Iterator[Any]:
-        with self.ops.connection() as conn, db.transaction(conn, "reading metrics") as cur:
-            cur.execute(db.query("run_totals"))
-            totals = cur.fetchall()
-            cur.execute(db.query("article_totals"))
-            stored = cur.fetchall()
+        with self.ops.connection() as conn:
+            with db.transaction(conn, "reading metrics") as cur:
+                cur.execute(db.query("run_totals"))
+                totals = cur.fetchall()
+                cur.execute(db.query("article_totals"))
+                stored = cur.fetchall()
             health = runs.source_health(conn)
         runs_total = CounterMetricFamily("scraper_runs", "Crawl runs by source and outcome", labels=["source", "status"])
         pages = CounterMetricFamily("scraper_pages_fetched", "Pages fetched by crawls", labels=["source"])

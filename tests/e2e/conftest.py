@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.newssite import NewsSite
+from tests.newssite.slow import SlowSite
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "extraction-dev"
 
@@ -79,3 +80,11 @@ def site() -> Iterator[NewsSite]:
 def scraper(tmp_path: Path, db_url: str) -> Scraper:
     """The `scraper` command bound to this test's fresh database."""
     return Scraper(tmp_path, db_url)
+
+
+@pytest.fixture
+def slow_site() -> Iterator[SlowSite]:
+    """A feed of 30 articles served half a second each (see SlowSite)."""
+    site = SlowSite()
+    yield site
+    site.close()
