@@ -66,6 +66,7 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": settings.log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # scraper.logs' one-line handler is in place
         "ITEM_PIPELINES": {"scraper.pipelines.StoragePipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.PrivateAddressGuard": 50},
         "EXTENSIONS": {"scraper.progress.RunProgress": 500},
@@ -138,7 +139,7 @@ def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]
 
     from spiders.news import NewsSpider
 
-    process = CrawlerProcess(values, install_root_handler=False)  # our one-line handler is in place
+    process = CrawlerProcess(values)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, source=source, only_urls=list(only_urls))
     process.start()

@@ -84,7 +84,7 @@ def test_sigterm_during_a_crawl_leaves_no_run_marked_running_and_loses_no_fetche
     config = tmp_path / "s.toml"
     config.write_text(f'[[sources]]\nname = "slow"\nstart_urls = ["{slow_site.url}/rss.xml"]\n'
                       'allowed_domains = ["127.0.0.1"]\ninterval_minutes = 60\n'
-                      "[sources.settings]\nAUTOTHROTTLE_ENABLED = false\nCONCURRENT_REQUESTS_PER_DOMAIN = 2\n")
+                      "[sources.settings]\nAUTOTHROTTLE_ENABLED = false\nCONCURRENT_REQUESTS = 2\n")
     with daemon_running(scraper, config) as daemon:
         wait_for(lambda: len(slow_site.served) >= 3, 60, "the crawl to fetch a few articles")
         assert stop(daemon) == 0

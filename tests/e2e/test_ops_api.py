@@ -12,13 +12,14 @@ from tests.e2e.opsclient import free_port, ops_daemon
 from tests.e2e.test_daemon import runs, wait_for
 
 TOKEN = "tok-3f9a2c71d5e84b06"
+PASSWORD = "pw-77c1e0b2"
 
 
 def slow_config(tmp_path, slow_site, extra: str = ""):
     config = tmp_path / "s.toml"
     config.write_text(f'[[sources]]\nname = "slow"\nstart_urls = ["{slow_site.url}/rss.xml"]\n'
                       'allowed_domains = ["127.0.0.1"]\ninterval_minutes = 60\n'
-                      "[sources.settings]\nAUTOTHROTTLE_ENABLED = false\nCONCURRENT_REQUESTS_PER_DOMAIN = 2\n"
+                      "[sources.settings]\nAUTOTHROTTLE_ENABLED = false\nCONCURRENT_REQUESTS = 2\n"
                       + extra)
     return config
 
@@ -26,6 +27,8 @@ def slow_config(tmp_path, slow_site, extra: str = ""):
 def test_a_crawl_asked_for_while_the_scheduled_one_runs_is_refused_and_progress_is_live(
         scraper, slow_site, db_url, tmp_path):
     config = slow_config(tmp_path, slow_site)
+    # the test server trusts every login, so a password can be given that must never show
+    scraper.env["DATABASE_URL"] = db_url.replace("://postgres@", f"://postgres:{PASSWORD}@")
     with ops_daemon(scraper, config, token=TOKEN) as daemon:
         assert daemon.request("GET", "/api/health", token=None).body["status"] == "ok"
         assert daemon.request("GET", "/api/sources", token=None).status == 401
@@ -46,9 +49,9 @@ def test_a_crawl_asked_for_while_the_scheduled_one_runs_is_refused_and_progress_
         assert daemon.stop() == 0
     [(status, trigger, error, new)] = runs(db_url)  # one run: the API and CLI requests wrote nothing
     assert (status, trigger) == ("failed", "schedule") and "stopped before finishing" in error
-    log = scraper.log.read_text()
+    log = scraper.log.read_text() + scraper("--config", str(config), "status").out
     assert f"source=slow run={running['id']}" in log
-    assert TOKEN not in log
+    assert TOKEN not in log and PASSWORD not in log
 
 
 def test_the_api_starts_crawls_lists_runs_sources_articles_and_metrics(scraper, site, db_url, tmp_path):
