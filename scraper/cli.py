@@ -196,7 +196,6 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         latest = runs.latest_runs(conn)
         names += [name for name in sorted(latest) if name not in names]
         by_source = {name: runs.recent_runs(conn, limit=args.limit, source=name) for name in names}
-        successes = runs.last_successes(conn)
         health = runs.source_health(conn)
     finally:
         conn.close()
@@ -207,7 +206,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         for row in (r for rows in by_source.values() for r in rows):
             print(json.dumps(row, default=str))
         return 0
-    next_runs = _next_runs(sources, successes)
+    next_runs = _next_runs(sources, {name: run["started_at"] for name, run in latest.items()})
     print(f"{'source':<20} {'run':>5} {'trigger':<8} {'outcome':<9} {'started (UTC)':<19} {'pages':>6} "
           f"{'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  {'next run (UTC)':<19}  health; first error")
     for name in names:
@@ -238,8 +237,8 @@ def _time(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-def _next_runs(sources: list[Any], successes: dict[str, Any]) -> dict[str, str]:
-    """Return {source: when a running daemon next crawls it}, from its schedule and last success."""
+def _next_runs(sources: list[Any], last_started: dict[str, Any]) -> dict[str, str]:
+    """Return {source: when a running daemon next crawls it}, from its schedule and latest run."""
     from datetime import UTC, datetime
 
     from scraper.schedule import next_run_estimate
@@ -247,8 +246,8 @@ def _next_runs(sources: list[Any], successes: dict[str, Any]) -> dict[str, str]:
     now = datetime.now(UTC)
     result = {}
     for source in sources:
-        when = next_run_estimate(source, successes.get(source.name), now)
-        result[source.name] = "due now" if when is None or when <= now else _time(when)
+        when = next_run_estimate(source, last_started.get(source.name), now)
+        result[source.name] = "due now" if when <= now else _time(when)
     return result
 
 

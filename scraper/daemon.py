@@ -230,8 +230,12 @@ class Daemon:
 
     def sources(self) -> Sequence[Source]:
         """Return the sources now scheduled."""
+        return self.current_config().sources
+
+    def current_config(self) -> SourcesConfig:
+        """Return the sources file as last loaded (at start or on SIGHUP)."""
         with self.lock:
-            return self.config.sources
+            return self.config
 
 
 def run_daemon(settings: Settings) -> int:

@@ -16,7 +16,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from scraper import __version__, db, runs
 from scraper.crawl import source_for_url
 from scraper.errors import NotFound, ScraperError
-from scraper.sources import Source, load_sources
+from scraper.sources import Source
 
 if TYPE_CHECKING:
     from scraper.daemon import Daemon
@@ -112,8 +112,7 @@ class Ops:
 
     def crawl_url(self, url: str, trigger: str = "api") -> int:
         """Start a crawl of one article URL and return its run id; RefusedURL outside the sources or SSRF."""
-        config = load_sources(self.daemon.settings.config)
-        source, _ = source_for_url(config, url)  # refuse here, before a process starts; the child checks again
+        source, _ = source_for_url(self.daemon.current_config(), url)  # refuse here, before a process starts; the child checks again
         return self.daemon.crawls.launch(source.name, trigger, url=url)
 
     def articles(self, limit: int = 20, source: str | None = None) -> list[dict[str, Any]]:

@@ -43,10 +43,14 @@ def first_run_time(source: Source, last_success: datetime | None, now: datetime)
     return now if due is not None and due <= now else None
 
 
-def next_run_estimate(source: Source, last_success: datetime | None, now: datetime) -> datetime | None:
-    """Return when a running daemon would next crawl `source`, as far as can be told without asking it."""
-    if first_run_time(source, last_success, now) is not None:
+def next_run_estimate(source: Source, last_started: datetime | None, now: datetime) -> datetime:
+    """Return when a running daemon next crawls `source`, as far as can be told without asking it.
+
+    From the latest run of any outcome: a daemon that is up re-runs a failed
+    source at its next slot, not at once.
+    """
+    if last_started is None:
         return now
     if source.schedule:
-        return trigger_for(source).get_next_fire_time(None, now)
-    return due_after(source, last_success) if last_success else now
+        return trigger_for(source).get_next_fire_time(None, now) or now
+    return max(now, due_after(source, last_started) or now)

@@ -47,3 +47,4 @@ def test_next_run_is_the_next_cron_slot_or_the_end_of_the_interval():
     assert next_run_estimate(source(interval_minutes=60), NOW - timedelta(minutes=20), NOW) == \
         NOW + timedelta(minutes=40)
     assert next_run_estimate(source(interval_minutes=60), None, NOW) == NOW  # never ran: due now
+    assert next_run_estimate(source(interval_minutes=60), NOW - timedelta(hours=3), NOW) == NOW  # overdue
