@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from scraper import db, runs
@@ -87,8 +88,9 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
         with runs.source_lock(conn, lock_name or source.name):
             run_id = runs.start_run(conn, source.name, trigger, lock_name=lock_name)
             try:
+                revisits = [] if only_urls else due_articles(conn, source)
                 stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
-                                    source, only_urls)
+                                    source, only_urls, revisits)
             except BaseException as exc:
                 runs.finish_run(conn, run_id, status="failed", pages_fetched=0, articles_new=0,
                                 articles_updated=0, articles_unchanged=0, errors=1,
@@ -104,14 +106,28 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
         conn.close()
 
 
-def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]) -> dict[str, Any]:
+def due_articles(conn: Any, source: Source, now: datetime | None = None) -> list[str]:
+    """Return the canonical URLs of `source`'s known articles due for a revisit, most overdue first.
+
+    At most max_pages: the spider requests those its listings did not list, within the same budget.
+    """
+    if source.revisit_max_age_days == 0:
+        return []
+    params = {"source": source.name, "now": now or datetime.now(UTC), "limit": source.max_pages}
+    with db.transaction(conn, "reading articles due for a revisit") as cur:
+        cur.execute(db.query("due_articles"), params)
+        return [url for (url,) in cur.fetchall()]
+
+
+def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str],
+                revisits: Sequence[str] = ()) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from spiders.news import NewsSpider
 
     process = CrawlerProcess(values)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, source=source, only_urls=list(only_urls))
+    process.crawl(crawler, source=source, only_urls=list(only_urls), revisit_urls=list(revisits))
     process.start()
     return crawler.stats.get_stats() if crawler.stats else {}
 

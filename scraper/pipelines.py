@@ -14,6 +14,7 @@ from scraper.errors import ScraperError
 from scraper.extraction import extract_article
 from scraper.extraction.pagetype import is_listing
 from scraper.items import PageFailure, PageFetched
+from scraper.revisit import DEFAULT_POLICY, policy_for
 from scraper.store import FetchedPage, StoreCounts, store_pages
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class StoragePipeline:
         self.failures: list[tuple[str, str]] = []
         self.counts = StoreCounts()
         self.conn: Any = None
+        self.revisit = DEFAULT_POLICY
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -49,6 +51,7 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         self.conn = db.connect(self.database_url)
+        self.revisit = policy_for(self.crawler.spider.source.revisit_max_age_days)
         self.pool = self.new_pool()
 
     def new_pool(self) -> Executor | None:
@@ -96,7 +99,7 @@ class StoragePipeline:
             return
         self.pending.append(FetchedPage(
             source=self.source, requested_url=item.requested_url, final_url=item.final_url,
-            article=article, fetched_at=item.fetched_at,
+            article=article, fetched_at=item.fetched_at, aliases=item.aliases,
         ))
 
     def fail(self, url: str, message: str) -> None:
@@ -112,7 +115,7 @@ class StoragePipeline:
         failures, self.failures = self.failures, []
         try:
             if pages:
-                counts = store_pages(self.conn, pages)
+                counts = store_pages(self.conn, pages, revisit=self.revisit)
                 self.counts.new += counts.new
                 self.counts.updated += counts.updated
                 self.counts.unchanged += counts.unchanged
