@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from scraper.revisit import NEVER, policy_for
 from scraper.store import StoreCounts, store_pages
-from tests.integration.test_store import A, T0, one, page, rows
+from tests.integration.test_store import T0, A, one, page, rows
 
 LONG = "\n\n".join(
     f"Paragraph {i}: the council met again on the rail project and heard from residents, engineers "
