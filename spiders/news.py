@@ -51,7 +51,7 @@ class NewsSpider(scrapy.Spider):
     def request_revisits(self) -> None:
         """Once the listings are done, fetch the due articles they did not list (within max_pages)."""
         due, self.revisit_urls = self.revisit_urls, []
-        requests = []
+        requests: list[scrapy.Request] = []
         for url in due:
             if url in self.scheduled or not self.source.allows(url):
                 continue
