@@ -198,8 +198,11 @@ JOIN unnest(%(sources)s::text[], %(fingerprints)s::text[]) AS k(source, fingerpr
 ORDER BY a.source, a.fingerprint, a.id
 
 -- name: due_articles
--- Known articles of a source whose revisit time has come, most overdue first.
+-- Known articles of a source whose revisit time has come, most overdue first. The age bound
+-- retires articles whose revisits keep failing (a deleted page is never stored again, so its
+-- next_visit_at never moves on).
 SELECT url FROM articles
 WHERE source = %(source)s AND next_visit_at <= %(now)s
+  AND first_seen_at > %(now)s - make_interval(days => %(max_age_days)s)
 ORDER BY next_visit_at, id
 LIMIT %(limit)s

@@ -113,7 +113,8 @@ def due_articles(conn: Any, source: Source, now: datetime | None = None) -> list
     """
     if source.revisit_max_age_days == 0:
         return []
-    params = {"source": source.name, "now": now or datetime.now(UTC), "limit": source.max_pages}
+    params = {"source": source.name, "now": now or datetime.now(UTC), "limit": source.max_pages,
+              "max_age_days": source.revisit_max_age_days}
     with db.transaction(conn, "reading articles due for a revisit") as cur:
         cur.execute(db.query("due_articles"), params)
         return [url for (url,) in cur.fetchall()]

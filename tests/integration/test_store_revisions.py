@@ -134,7 +134,9 @@ def test_next_visit_is_stored_by_the_policy_and_due_articles_are_found(conn):
                        page(url="https://news.example/other", body="z", source="other", at=2)])
 
     def due(minutes, limit=10):
-        return [u for (u,) in rows(conn, query("due_articles"), source="example",
+        return [u for (u,) in rows(conn, query("due_articles"), source="example", max_age_days=3,
                                    now=T0 + timedelta(minutes=minutes), limit=limit)]
 
     assert due(16) == [] and due(17) == ["https://news.example/due"] and due(17, limit=0) == []
+    # a page that keeps failing is never stored again: the age bound retires it anyway
+    assert due(3 * 24 * 60) == ["https://news.example/due"] and due(3 * 24 * 60 + 2) == []
