@@ -129,3 +129,17 @@ def test_next_visit_is_in_the_future_and_never_past_the_max_age(days, changed_af
     else:
         assert when is not None and now < when <= T0 + timedelta(days=days)
         assert when - now <= timedelta(days=1)
+
+
+def test_the_invisible_character_class_is_every_unicode_format_character():
+    import sys
+    import unicodedata
+
+    from scraper.revisions import _INVISIBLE
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if _INVISIBLE.match(char):
+            assert unicodedata.category(char) == "Cf", hex(code)
+        elif code < 0x10000:  # later Unicode versions add format characters only in the astral planes
+            assert unicodedata.category(char) != "Cf", hex(code)
