@@ -35,13 +35,15 @@ CREATE FUNCTION article_as_of(p_article_id bigint, p_at timestamptz)
 RETURNS TABLE (article_id bigint, url text, version integer, title text, body text,
                fetched_at timestamptz, superseded_at timestamptz)
 LANGUAGE sql STABLE AS $$
+    -- by fetch time, not version number: a fetch stored late (e.g. replayed from the spool) takes
+    -- its place in time
     SELECT v.article_id, a.url, v.version, v.title, v.body, v.fetched_at,
-           (SELECT n.fetched_at FROM article_versions AS n
-            WHERE n.article_id = v.article_id AND n.version = v.version + 1)
+           (SELECT min(n.fetched_at) FROM article_versions AS n
+            WHERE n.article_id = v.article_id AND n.fetched_at > v.fetched_at)
     FROM article_versions AS v
     JOIN articles AS a ON a.id = v.article_id
     WHERE v.article_id = p_article_id AND v.fetched_at <= p_at
-    ORDER BY v.version DESC
+    ORDER BY v.fetched_at DESC, v.version DESC
     LIMIT 1
 $$;
 
