@@ -206,3 +206,9 @@ WHERE source = %(source)s AND next_visit_at <= %(now)s
   AND first_seen_at > %(now)s - make_interval(days => %(max_age_days)s)
 ORDER BY next_visit_at, id
 LIMIT %(limit)s
+
+-- name: stop_revisits
+-- Articles whose address answered 404/410 are not revisited again (a later listing still fetches them).
+UPDATE articles SET next_visit_at = NULL
+WHERE next_visit_at IS NOT NULL
+  AND id IN (SELECT article_id FROM article_urls WHERE url = ANY(%(urls)s))

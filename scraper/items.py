@@ -23,3 +23,4 @@ class PageFailure:
 
     url: str
     message: str
+    gone: bool = False  # the server said the page is no more (404/410): stop revisiting that article

@@ -41,6 +41,7 @@ class StoragePipeline:
         self.pool: Executor | None = None
         self.pending: list[FetchedPage] = []
         self.failures: list[tuple[str, str]] = []
+        self.gone: list[str] = []  # article addresses that answered 404/410: no more revisits
         self.counts = StoreCounts()
         self.conn: Any = None
         self.revisit = DEFAULT_POLICY
@@ -72,6 +73,8 @@ class StoragePipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, PageFailure):
             self.fail(item.url, item.message)
+            if item.gone:
+                self.gone.append(item.url)
         elif isinstance(item, PageFetched):
             await self.extract(item)
         if len(self.pending) >= self.batch_size or len(self.failures) >= self.batch_size:
@@ -113,6 +116,7 @@ class StoragePipeline:
         """Write pending articles and failures in one unit of work each."""
         pages, self.pending = self.pending, []
         failures, self.failures = self.failures, []
+        gone, self.gone = self.gone, []
         try:
             if pages:
                 counts = store_pages(self.conn, pages, revisit=self.revisit)
@@ -121,6 +125,9 @@ class StoragePipeline:
                 self.counts.unchanged += counts.unchanged
             if failures:
                 runs.add_run_errors(self.conn, self.run_id, failures)
+            if gone:
+                with db.transaction(self.conn, "stopping revisits of gone pages") as cur:
+                    cur.execute(db.query("stop_revisits"), {"urls": gone})
         except ScraperError as exc:
             log.error("could not store %d pages: %s", len(pages), exc)
             self.stats.inc_value("scraper/errors", len(pages) or 1)

@@ -59,7 +59,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("scraper/skipped_max_pages")
                 continue
             self.scheduled.add(url)
-            requests.append(self.article_request(url, priority=-len(requests)))
+            requests.append(self.article_request(url, priority=-len(requests), revisit=True))
         self.crawler.stats.set_value("scraper/revisits", len(requests))
         for request in requests:
             self.crawler.engine.crawl(request)
@@ -120,11 +120,11 @@ class NewsSpider(scrapy.Spider):
         age_minutes = max(0, int((self.now - link.published_at).total_seconds() // 60))
         return 10**8 - min(age_minutes, 10**8 - 1)
 
-    def article_request(self, url: str, priority: int) -> scrapy.Request:
+    def article_request(self, url: str, priority: int, revisit: bool = False) -> scrapy.Request:
         # dont_filter: `scheduled` already de-duplicates listed links; a redirect to an article
         # fetched before must still be followed, or its address would never reach article_urls.
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, priority=priority,
-                              dont_filter=True, meta={"link": url})
+                              dont_filter=True, meta={"link": url, "revisit": revisit})
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Hand an article page to the pipeline, or say why it can't be used."""
@@ -149,7 +149,7 @@ class NewsSpider(scrapy.Spider):
         url = failure.request.url
         if failure.check(HttpError):
             response = failure.value.response
-            yield PageFailure(url, f"HTTP {response.status}")
+            yield PageFailure(url, f"HTTP {response.status}", gone=response.status in (404, 410))
         elif failure.check(RefusedAddress):
             self.crawler.stats.inc_value("scraper/refused")
             yield PageFailure(url, str(failure.value))

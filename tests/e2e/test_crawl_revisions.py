@@ -92,12 +92,13 @@ def test_a_due_article_no_longer_listed_is_revisited_and_its_revision_kept(scrap
     assert scraper("--config", str(everything), "crawl", "gazette").code == 0
     rss = set(site.expected.stored(max_age_days=7, start_paths=("/rss.xml",)))
     unlisted = [p for p in site.expected.fresh if p not in rss]
-    due, not_due = unlisted[0], unlisted[1]
-    # time passes: `due` reached its next visit, `not_due` did not
-    execute(db_url, "UPDATE articles SET next_visit_at = now() - interval '1 minute' WHERE url = %s",
-            (site.url + due,))
+    due, not_due, deleted = unlisted[0], unlisted[1], unlisted[2]
+    # time passes: `due` and `deleted` reached their next visit, `not_due` did not
+    execute(db_url, "UPDATE articles SET next_visit_at = now() - interval '1 minute' WHERE url IN (%s, %s)",
+            (site.url + due, site.url + deleted))
     site.revise(due, site.story(due).body + "\n\n" + CORRECTION)
-    before = {p: site.fetched(p) for p in (due, not_due)}
+    site.remove(deleted)
+    before = {p: site.fetched(p) for p in (due, not_due, deleted)}
 
     only_rss = sources_file(tmp_path / "rss.toml", site, max_age_days=7, start_paths=("/rss.xml",))
     result = scraper("--config", str(only_rss), "crawl", "gazette")
@@ -110,6 +111,10 @@ def test_a_due_article_no_longer_listed_is_revisited_and_its_revision_kept(scrap
     assert got == [(1, None), (2, True)]
     [(next_visit,)] = rows(db_url, "SELECT next_visit_at > now() FROM articles WHERE url = %s", (site.url + due,))
     assert next_visit
+    # a revisited page that is gone is an error once, then no longer revisited
+    assert site.fetched(deleted) == before[deleted] + 1
+    assert rows(db_url, "SELECT message FROM crawl_errors WHERE url = %s", (site.url + deleted,)) == [("HTTP 404",)]
+    assert rows(db_url, "SELECT next_visit_at FROM articles WHERE url = %s", (site.url + deleted,)) == [(None,)]
 
     # revisit_max_age_days = 0: nothing is revisited, even when due
     execute(db_url, "UPDATE articles SET next_visit_at = now() - interval '1 minute'")

@@ -159,6 +159,12 @@ class NewsSite:
             self._stories[path] = story
             self._resources[path] = self._article_resource(story)
 
+    def remove(self, path: str) -> None:
+        """Stop serving the article at `path`: it answers 404 from now on."""
+        with self._lock:
+            self._resources.pop(path, None)
+            self._stories.pop(path, None)
+
     def fetched(self, path: str) -> int:
         """Return how many requests asked for `path` (query strings ignored)."""
         with self._lock:
