@@ -186,6 +186,88 @@ WHERE run_id = %(run_id)s
 ORDER BY occurred_at, id
 LIMIT %(limit)s
 
+-- ---------------------------------------------------------------- ops (daemon, API, status)
+
+-- name: run_progress
+-- Counts so far of a running crawl, for the ops page (finish_run writes the final ones).
+UPDATE crawl_runs SET pages_fetched = %(pages_fetched)s, errors = %(errors)s
+WHERE id = %(run_id)s AND status = 'running'
+
+-- name: run_of_process
+-- The run a crawl child process started (the daemon knows its pid, not its run id).
+SELECT id, status FROM crawl_runs
+WHERE pid = %(pid)s AND hostname = %(hostname)s AND started_at >= %(since)s
+ORDER BY id DESC
+LIMIT 1
+
+-- name: fail_run_of_process
+UPDATE crawl_runs SET status = 'failed', finished_at = now(), error = %(error)s,
+                      errors = errors + 1
+WHERE pid = %(pid)s AND hostname = %(hostname)s AND started_at >= %(since)s AND status = 'running'
+RETURNING id
+
+-- name: get_run
+SELECT id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
+       articles_updated, articles_unchanged, errors, error, pid, hostname, lock_name
+FROM crawl_runs
+WHERE id = %(run_id)s
+
+-- name: running_runs
+SELECT id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
+       articles_updated, articles_unchanged, errors, error, pid, hostname, lock_name
+FROM crawl_runs
+WHERE status = 'running'
+ORDER BY started_at, id
+
+-- name: article_health
+-- Per source, over its articles seen in the window: how many lack a body, a date, a title.
+SELECT source,
+       count(*)                                        AS articles,
+       count(*) FILTER (WHERE btrim(body) = '')        AS empty_body,
+       count(*) FILTER (WHERE published_at IS NULL)    AS no_date,
+       count(*) FILTER (WHERE btrim(title) = '')       AS no_title
+FROM articles
+WHERE last_seen_at >= now() - make_interval(hours => %(hours)s)
+GROUP BY source
+
+-- name: run_health
+-- Per source, its last finished runs (newest first) as (status, pages, articles stored).
+SELECT source, status, pages_fetched,
+       articles_new + articles_updated + articles_unchanged AS articles
+FROM (SELECT r.*, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, id DESC) AS n
+      FROM crawl_runs AS r
+      WHERE status <> 'running') AS recent
+WHERE n <= %(runs)s
+ORDER BY source, n
+
+-- name: run_totals
+-- Totals per source and status for the Prometheus metrics.
+SELECT source, status, count(*) AS runs, coalesce(sum(pages_fetched), 0) AS pages,
+       coalesce(sum(articles_new), 0) AS new, coalesce(sum(articles_updated), 0) AS updated,
+       coalesce(sum(articles_unchanged), 0) AS unchanged, coalesce(sum(errors), 0) AS errors,
+       max(extract(epoch FROM finished_at)) AS last_finished
+FROM crawl_runs
+GROUP BY source, status
+
+-- name: article_totals
+SELECT source, count(*) AS articles FROM articles GROUP BY source
+
+-- name: latest_articles
+SELECT a.id, a.url, a.source, a.title, a.published_at, a.first_seen_at, a.last_seen_at,
+       left(a.body, 300) AS lead,
+       coalesce((SELECT json_agg(json_build_object('title', s.title, 'url', h.url) ORDER BY s.position)
+                 FROM headline_sightings AS s JOIN headlines AS h ON h.id = s.headline_id
+                 WHERE s.article_id = a.id
+                   AND s.seen_at = (SELECT max(s2.seen_at) FROM headline_sightings AS s2
+                                    WHERE s2.article_id = a.id)), '[]') AS headlines
+FROM articles AS a
+WHERE %(source)s::text IS NULL OR a.source = %(source)s
+ORDER BY a.first_seen_at DESC, a.id DESC
+LIMIT %(limit)s
+
+-- name: last_successes
+SELECT source, max(started_at) FROM crawl_runs WHERE status = 'succeeded' GROUP BY source
+
 -- ---------------------------------------------------------------- revisions and revisits
 
 -- name: find_articles_by_content

@@ -7,14 +7,19 @@ crawl; the daemon starts each crawl as a child process (`python -m scraper crawl
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scraper import db, runs
+from scraper.addresses import non_public_address
+from scraper.errors import ConfigError, RefusedURL
+from scraper.logs import configure_logging
 from scraper.settings import Settings
-from scraper.sources import Source
+from scraper.sources import Source, SourcesConfig
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,7 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "LOG_LEVEL": settings.log_level,
         "ITEM_PIPELINES": {"scraper.pipelines.StoragePipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.PrivateAddressGuard": 50},
+        "EXTENSIONS": {"scraper.progress.RunProgress": 500},
         "SCRAPER_DATABASE_URL": database_url,
         "SCRAPER_RUN_ID": run_id,
         "SCRAPER_SOURCE": source.name,
@@ -71,6 +77,26 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
     }
     values.update(source.settings)
     return values
+
+
+def source_for_url(config: SourcesConfig, url: str) -> tuple[Source, bool]:
+    """Return the source `url` belongs to and whether non-public addresses must be refused."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{url!r} is not an http(s) URL")
+    source = config.source_for_url(url)
+    if source is None and not config.allow_unlisted_domains:
+        raise RefusedURL(f"{url} is outside every source's allowed_domains in {config.path}; "
+                         "add its host to a source or set allow_unlisted_domains = true")
+    if not config.allow_private_addresses:
+        address = non_public_address(parts.hostname)
+        if address:
+            raise RefusedURL(f"{url}: {parts.hostname} resolves to non-public address {address}; "
+                             f"set allow_private_addresses = true in {config.path} to allow it")
+    if source is None:
+        source = Source(name="manual", start_urls=(url,), allowed_domains=(parts.hostname,),
+                        interval_minutes=60)
+    return source, not config.allow_private_addresses
 
 
 def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
@@ -87,6 +113,8 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
         db.migrate(conn)
         with runs.source_lock(conn, lock_name or source.name):
             run_id = runs.start_run(conn, source.name, trigger, lock_name=lock_name)
+            configure_logging(settings.log_level, secrets=(settings.api_token,), source=source.name, run=run_id)
+            log.info("crawl started (trigger %s, pid %d)", trigger, os.getpid())
             try:
                 revisits = [] if only_urls else due_articles(conn, source)
                 stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
@@ -101,6 +129,7 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
                             articles_new=summary.articles_new, articles_updated=summary.articles_updated,
                             articles_unchanged=summary.articles_unchanged, errors=summary.errors,
                             error=summary.error)
+            log.info("%s", summary.line())
             return summary
     finally:
         conn.close()
@@ -126,7 +155,7 @@ def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]
 
     from spiders.news import NewsSpider
 
-    process = CrawlerProcess(values)
+    process = CrawlerProcess(values, install_root_handler=False)  # our one-line handler is in place
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, source=source, only_urls=list(only_urls), revisit_urls=list(revisits))
     process.start()
