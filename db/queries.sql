@@ -26,7 +26,7 @@ INSERT INTO schema_migrations (name, checksum) VALUES (%(name)s, %(checksum)s)
 -- ---------------------------------------------------------------- store
 
 -- name: find_articles_by_url
-SELECT au.url, a.id, a.content_hash
+SELECT au.url, a.id, a.fingerprint, a.title, a.body, a.first_seen_at, a.changed_at
 FROM article_urls AS au
 JOIN articles AS a ON a.id = au.article_id
 WHERE au.url = ANY(%(urls)s)
@@ -35,10 +35,11 @@ WHERE au.url = ANY(%(urls)s)
 -- The no-op DO UPDATE makes a row inserted meanwhile by another crawl come back
 -- with its id and hash (inserted = false), instead of failing the batch.
 INSERT INTO articles (url, source, title, body, content_hash, published_at, authors, language,
-                      image_url, paywalled, first_seen_at, last_seen_at, changed_at)
+                      image_url, paywalled, first_seen_at, last_seen_at, changed_at,
+                      fingerprint, next_visit_at)
 VALUES %s
 ON CONFLICT (url) DO UPDATE SET url = EXCLUDED.url
-RETURNING id, url, content_hash, (xmax = 0) AS inserted
+RETURNING id, url, fingerprint, title, body, first_seen_at, changed_at, (xmax = 0) AS inserted
 
 -- name: update_changed_articles
 -- Fields the new extraction did not find keep their old value.
@@ -52,25 +53,33 @@ UPDATE articles AS a SET
     image_url    = coalesce(v.image_url, a.image_url),
     paywalled    = v.paywalled,
     changed_at   = v.changed_at,
-    last_seen_at = greatest(a.last_seen_at, v.last_seen_at)
+    last_seen_at = greatest(a.last_seen_at, v.last_seen_at),
+    fingerprint  = v.fingerprint,
+    next_visit_at = v.next_visit_at
 FROM (VALUES %s) AS v(id, title, body, content_hash, published_at, authors, language,
-                     image_url, paywalled, changed_at, last_seen_at)
+                     image_url, paywalled, changed_at, last_seen_at, fingerprint, next_visit_at)
 WHERE a.id = v.id
 
 -- name: touch_articles
-UPDATE articles AS a SET last_seen_at = greatest(a.last_seen_at, v.seen_at)
-FROM (VALUES %s) AS v(id, seen_at)
+-- Rows stored before migration 0005 get their fingerprint on their next fetch.
+UPDATE articles AS a SET last_seen_at = greatest(a.last_seen_at, v.seen_at),
+                         fingerprint = coalesce(a.fingerprint, v.fingerprint),
+                         next_visit_at = v.next_visit_at
+FROM (VALUES %s) AS v(id, seen_at, fingerprint, next_visit_at)
 WHERE a.id = v.id
 
 -- name: insert_article_versions
 -- Numbered after the article's existing versions, in fetch order.
-INSERT INTO article_versions (article_id, version, title, body, content_hash, fetched_at)
+INSERT INTO article_versions (article_id, version, title, body, content_hash, fetched_at, fingerprint,
+                              title_changed, body_changed, words_added, words_removed, change_summary)
 SELECT v.article_id,
        coalesce((SELECT max(av.version) FROM article_versions AS av
                  WHERE av.article_id = v.article_id), 0)
        + row_number() OVER (PARTITION BY v.article_id ORDER BY v.fetched_at, v.ord),
-       v.title, v.body, v.content_hash, v.fetched_at
-FROM (VALUES %s) AS v(article_id, title, body, content_hash, fetched_at, ord)
+       v.title, v.body, v.content_hash, v.fetched_at, v.fingerprint,
+       v.title_changed, v.body_changed, v.words_added, v.words_removed, v.change_summary
+FROM (VALUES %s) AS v(article_id, title, body, content_hash, fetched_at, ord, fingerprint,
+                      title_changed, body_changed, words_added, words_removed, change_summary)
 
 -- name: insert_article_urls
 -- An address already known keeps its first article.
@@ -258,3 +267,30 @@ LIMIT %(limit)s
 
 -- name: last_successes
 SELECT source, max(started_at) FROM crawl_runs WHERE status = 'succeeded' GROUP BY source
+
+-- ---------------------------------------------------------------- revisions and revisits
+
+-- name: find_articles_by_content
+-- Pages that name no other canonical address join their source's article with the same text.
+SELECT DISTINCT ON (a.source, a.fingerprint)
+       a.source, a.fingerprint, a.id, a.fingerprint, a.title, a.body, a.first_seen_at, a.changed_at
+FROM articles AS a
+JOIN unnest(%(sources)s::text[], %(fingerprints)s::text[]) AS k(source, fingerprint)
+  ON a.source = k.source AND a.fingerprint = k.fingerprint
+ORDER BY a.source, a.fingerprint, a.id
+
+-- name: due_articles
+-- Known articles of a source whose revisit time has come, most overdue first. The age bound
+-- retires articles whose revisits keep failing (a deleted page is never stored again, so its
+-- next_visit_at never moves on).
+SELECT url FROM articles
+WHERE source = %(source)s AND next_visit_at <= %(now)s
+  AND first_seen_at > %(now)s - make_interval(days => %(max_age_days)s)
+ORDER BY next_visit_at, id
+LIMIT %(limit)s
+
+-- name: stop_revisits
+-- Articles whose address answered 404/410 are not revisited again (a later listing still fetches them).
+UPDATE articles SET next_visit_at = NULL
+WHERE next_visit_at IS NOT NULL
+  AND id IN (SELECT article_id FROM article_urls WHERE url = ANY(%(urls)s))

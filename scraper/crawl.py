@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -116,8 +117,9 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
             configure_logging(settings.log_level, secrets=(settings.api_token,), source=source.name, run=run_id)
             log.info("crawl started (trigger %s, pid %d)", trigger, os.getpid())
             try:
+                revisits = [] if only_urls else due_articles(conn, source)
                 stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
-                                    source, only_urls)
+                                    source, only_urls, revisits)
             except BaseException as exc:
                 runs.finish_run(conn, run_id, status="failed", pages_fetched=0, articles_new=0,
                                 articles_updated=0, articles_unchanged=0, errors=1,
@@ -134,14 +136,29 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
         conn.close()
 
 
-def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]) -> dict[str, Any]:
+def due_articles(conn: Any, source: Source, now: datetime | None = None) -> list[str]:
+    """Return the canonical URLs of `source`'s known articles due for a revisit, most overdue first.
+
+    At most max_pages: the spider requests those its listings did not list, within the same budget.
+    """
+    if source.revisit_max_age_days == 0:
+        return []
+    params = {"source": source.name, "now": now or datetime.now(UTC), "limit": source.max_pages,
+              "max_age_days": source.revisit_max_age_days}
+    with db.transaction(conn, "reading articles due for a revisit") as cur:
+        cur.execute(db.query("due_articles"), params)
+        return [url for (url,) in cur.fetchall()]
+
+
+def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str],
+                revisits: Sequence[str] = ()) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from spiders.news import NewsSpider
 
     process = CrawlerProcess(values)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, source=source, only_urls=list(only_urls))
+    process.crawl(crawler, source=source, only_urls=list(only_urls), revisit_urls=list(revisits))
     process.start()
     return crawler.stats.get_stats() if crawler.stats else {}
 

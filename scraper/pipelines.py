@@ -14,6 +14,7 @@ from scraper.errors import ScraperError
 from scraper.extraction import extract_article
 from scraper.extraction.pagetype import is_listing
 from scraper.items import PageFailure, PageFetched
+from scraper.revisit import DEFAULT_POLICY, policy_for
 from scraper.store import FetchedPage, StoreCounts, store_pages
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,10 @@ class StoragePipeline:
         self.pool: Executor | None = None
         self.pending: list[FetchedPage] = []
         self.failures: list[tuple[str, str]] = []
+        self.gone: list[str] = []  # article addresses that answered 404/410: no more revisits
         self.counts = StoreCounts()
         self.conn: Any = None
+        self.revisit = DEFAULT_POLICY
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -49,6 +52,7 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         self.conn = db.connect(self.database_url)
+        self.revisit = policy_for(self.crawler.spider.source.revisit_max_age_days)
         self.pool = self.new_pool()
 
     def new_pool(self) -> Executor | None:
@@ -69,6 +73,8 @@ class StoragePipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, PageFailure):
             self.fail(item.url, item.message)
+            if item.gone:
+                self.gone.append(item.url)
         elif isinstance(item, PageFetched):
             await self.extract(item)
         if len(self.pending) >= self.batch_size or len(self.failures) >= self.batch_size:
@@ -96,7 +102,7 @@ class StoragePipeline:
             return
         self.pending.append(FetchedPage(
             source=self.source, requested_url=item.requested_url, final_url=item.final_url,
-            article=article, fetched_at=item.fetched_at,
+            article=article, fetched_at=item.fetched_at, aliases=item.aliases,
         ))
 
     def fail(self, url: str, message: str) -> None:
@@ -110,14 +116,18 @@ class StoragePipeline:
         """Write pending articles and failures in one unit of work each."""
         pages, self.pending = self.pending, []
         failures, self.failures = self.failures, []
+        gone, self.gone = self.gone, []
         try:
             if pages:
-                counts = store_pages(self.conn, pages)
+                counts = store_pages(self.conn, pages, revisit=self.revisit)
                 self.counts.new += counts.new
                 self.counts.updated += counts.updated
                 self.counts.unchanged += counts.unchanged
             if failures:
                 runs.add_run_errors(self.conn, self.run_id, failures)
+            if gone:
+                with db.transaction(self.conn, "stopping revisits of gone pages") as cur:
+                    cur.execute(db.query("stop_revisits"), {"urls": gone})
         except ScraperError as exc:
             log.error("could not store %d pages: %s", len(pages), exc)
             self.stats.inc_value("scraper/errors", len(pages) or 1)

@@ -10,6 +10,7 @@ import psycopg2
 from tests.e2e.conftest import sources_file
 from tests.e2e.opsclient import free_port, ops_daemon
 from tests.e2e.test_daemon import runs, wait_for
+from tests.newssite.slow import SlowSite
 
 TOKEN = "tok-3f9a2c71d5e84b06"
 PASSWORD = "pw-77c1e0b2"
@@ -121,15 +122,21 @@ def test_the_daemon_refuses_to_serve_beyond_loopback_without_a_token_or_on_a_tak
         assert daemon.stop() == 0
 
 
-def test_a_hung_crawl_is_killed_at_the_run_timeout_and_the_daemon_carries_on(scraper, slow_site, db_url, tmp_path):
-    config = slow_config(tmp_path, slow_site)
-    with ops_daemon(scraper, config, token=TOKEN, SCRAPER_RUN_TIMEOUT="4") as daemon:
-        [run] = wait_for(lambda: [r for r in runs(db_url, "id") if r[0] == "failed"], 60, "the run timeout")
-        assert "run timeout of 4 s" in run[2]
-        assert daemon.request("GET", "/api/health").body["status"] == "ok"
-        again = daemon.request("POST", "/api/sources/slow/crawl")
-        assert again.status == 202 and again.body["run_id"] > run[-1]
-        assert daemon.stop() == 0
+def test_a_hung_crawl_is_killed_at_the_run_timeout_and_the_daemon_carries_on(scraper, db_url, tmp_path):
+    # Every page takes longer than the run timeout, so the crawl cannot finish in time however fast
+    # the crawler is (with the shared 0.5 s site it took about 4 s: right at the timeout, flaky).
+    hung = SlowSite(delay=6.0)
+    try:
+        config = slow_config(tmp_path, hung)
+        with ops_daemon(scraper, config, token=TOKEN, SCRAPER_RUN_TIMEOUT="4") as daemon:
+            [run] = wait_for(lambda: [r for r in runs(db_url, "id") if r[0] == "failed"], 60, "the run timeout")
+            assert "run timeout of 4 s" in run[2]
+            assert daemon.request("GET", "/api/health").body["status"] == "ok"
+            again = daemon.request("POST", "/api/sources/slow/crawl")
+            assert again.status == 202 and again.body["run_id"] > run[-1]
+            assert daemon.stop() == 0
+    finally:
+        hung.close()
 
 
 def test_sighup_reloads_the_sources_file_and_a_bad_edit_keeps_the_old_schedule(scraper, site, tmp_path):
