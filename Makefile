@@ -4,13 +4,15 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 CONFIG ?= sources.toml
 DEV_SET ?= ../shared/extraction-dev
+CHROMIUM ?= /usr/bin/chromium
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint eval bench clean
 
 help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
-	@echo "make test   install the test extras and run the whole suite"
+	@echo "make test   install the test extras (and Debian's chromium) and run the whole suite"
 	@echo "make lint   ruff and mypy"
 	@echo "make eval   extraction quality on $(DEV_SET), beside trafilatura"
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
@@ -33,7 +35,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/scraper run --config $(CONFIG)
 
-test: $(VENV)/.installed-dev
+# The ops-page tests drive Debian's Chromium through Playwright (no browser download).
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -qq chromium || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+
+test: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev

@@ -26,7 +26,7 @@ INSERT INTO schema_migrations (name, checksum) VALUES (%(name)s, %(checksum)s)
 -- ---------------------------------------------------------------- store
 
 -- name: find_articles_by_url
-SELECT au.url, a.id, a.content_hash
+SELECT au.url, a.id, a.fingerprint, a.title, a.body, a.first_seen_at, a.changed_at
 FROM article_urls AS au
 JOIN articles AS a ON a.id = au.article_id
 WHERE au.url = ANY(%(urls)s)
@@ -35,10 +35,11 @@ WHERE au.url = ANY(%(urls)s)
 -- The no-op DO UPDATE makes a row inserted meanwhile by another crawl come back
 -- with its id and hash (inserted = false), instead of failing the batch.
 INSERT INTO articles (url, source, title, body, content_hash, published_at, authors, language,
-                      image_url, paywalled, first_seen_at, last_seen_at, changed_at)
+                      image_url, paywalled, first_seen_at, last_seen_at, changed_at,
+                      fingerprint, next_visit_at)
 VALUES %s
 ON CONFLICT (url) DO UPDATE SET url = EXCLUDED.url
-RETURNING id, url, content_hash, (xmax = 0) AS inserted
+RETURNING id, url, fingerprint, title, body, first_seen_at, changed_at, (xmax = 0) AS inserted
 
 -- name: update_changed_articles
 -- Fields the new extraction did not find keep their old value.
@@ -52,25 +53,33 @@ UPDATE articles AS a SET
     image_url    = coalesce(v.image_url, a.image_url),
     paywalled    = v.paywalled,
     changed_at   = v.changed_at,
-    last_seen_at = greatest(a.last_seen_at, v.last_seen_at)
+    last_seen_at = greatest(a.last_seen_at, v.last_seen_at),
+    fingerprint  = v.fingerprint,
+    next_visit_at = v.next_visit_at
 FROM (VALUES %s) AS v(id, title, body, content_hash, published_at, authors, language,
-                     image_url, paywalled, changed_at, last_seen_at)
+                     image_url, paywalled, changed_at, last_seen_at, fingerprint, next_visit_at)
 WHERE a.id = v.id
 
 -- name: touch_articles
-UPDATE articles AS a SET last_seen_at = greatest(a.last_seen_at, v.seen_at)
-FROM (VALUES %s) AS v(id, seen_at)
+-- Rows stored before migration 0005 get their fingerprint on their next fetch.
+UPDATE articles AS a SET last_seen_at = greatest(a.last_seen_at, v.seen_at),
+                         fingerprint = coalesce(a.fingerprint, v.fingerprint),
+                         next_visit_at = v.next_visit_at
+FROM (VALUES %s) AS v(id, seen_at, fingerprint, next_visit_at)
 WHERE a.id = v.id
 
 -- name: insert_article_versions
 -- Numbered after the article's existing versions, in fetch order.
-INSERT INTO article_versions (article_id, version, title, body, content_hash, fetched_at)
+INSERT INTO article_versions (article_id, version, title, body, content_hash, fetched_at, fingerprint,
+                              title_changed, body_changed, words_added, words_removed, change_summary)
 SELECT v.article_id,
        coalesce((SELECT max(av.version) FROM article_versions AS av
                  WHERE av.article_id = v.article_id), 0)
        + row_number() OVER (PARTITION BY v.article_id ORDER BY v.fetched_at, v.ord),
-       v.title, v.body, v.content_hash, v.fetched_at
-FROM (VALUES %s) AS v(article_id, title, body, content_hash, fetched_at, ord)
+       v.title, v.body, v.content_hash, v.fetched_at, v.fingerprint,
+       v.title_changed, v.body_changed, v.words_added, v.words_removed, v.change_summary
+FROM (VALUES %s) AS v(article_id, title, body, content_hash, fetched_at, ord, fingerprint,
+                      title_changed, body_changed, words_added, words_removed, change_summary)
 
 -- name: insert_article_urls
 -- An address already known keeps its first article.
@@ -177,16 +186,117 @@ WHERE run_id = %(run_id)s
 ORDER BY occurred_at, id
 LIMIT %(limit)s
 
+-- ---------------------------------------------------------------- ops (daemon, API, status)
+
+-- name: run_progress
+-- Counts so far of a running crawl, for the ops page (finish_run writes the final ones).
+UPDATE crawl_runs SET pages_fetched = %(pages_fetched)s, errors = %(errors)s
+WHERE id = %(run_id)s AND status = 'running'
+
+-- name: run_of_process
+-- The run a crawl child process started (the daemon knows its pid, not its run id).
+SELECT id, status FROM crawl_runs
+WHERE pid = %(pid)s AND hostname = %(hostname)s AND started_at >= %(since)s
+ORDER BY id DESC
+LIMIT 1
+
+-- name: fail_run_of_process
+UPDATE crawl_runs SET status = 'failed', finished_at = now(), error = %(error)s,
+                      errors = errors + 1
+WHERE pid = %(pid)s AND hostname = %(hostname)s AND started_at >= %(since)s AND status = 'running'
+RETURNING id
+
+-- name: get_run
+SELECT id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
+       articles_updated, articles_unchanged, errors, error, pid, hostname, lock_name
+FROM crawl_runs
+WHERE id = %(run_id)s
+
+-- name: running_runs
+SELECT id, source, trigger, status, started_at, finished_at, pages_fetched, articles_new,
+       articles_updated, articles_unchanged, errors, error, pid, hostname, lock_name
+FROM crawl_runs
+WHERE status = 'running'
+ORDER BY started_at, id
+
+-- name: article_health
+-- Per source, over its articles seen in the window: how many lack a body, a date, a title.
+SELECT source,
+       count(*)                                        AS articles,
+       count(*) FILTER (WHERE btrim(body) = '')        AS empty_body,
+       count(*) FILTER (WHERE published_at IS NULL)    AS no_date,
+       count(*) FILTER (WHERE btrim(title) = '')       AS no_title
+FROM articles
+WHERE last_seen_at >= now() - make_interval(hours => %(hours)s)
+GROUP BY source
+
+-- name: run_health
+-- Per source, its last finished runs (newest first) as (status, pages, articles stored).
+SELECT source, status, pages_fetched,
+       articles_new + articles_updated + articles_unchanged AS articles
+FROM (SELECT r.*, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, id DESC) AS n
+      FROM crawl_runs AS r
+      WHERE status <> 'running') AS recent
+WHERE n <= %(runs)s
+ORDER BY source, n
+
+-- name: run_totals
+-- Totals per source and status for the Prometheus metrics.
+SELECT source, status, count(*) AS runs, coalesce(sum(pages_fetched), 0) AS pages,
+       coalesce(sum(articles_new), 0) AS new, coalesce(sum(articles_updated), 0) AS updated,
+       coalesce(sum(articles_unchanged), 0) AS unchanged, coalesce(sum(errors), 0) AS errors,
+       max(extract(epoch FROM finished_at)) AS last_finished
+FROM crawl_runs
+GROUP BY source, status
+
+-- name: article_totals
+SELECT source, count(*) AS articles FROM articles GROUP BY source
+
+-- name: latest_articles
+SELECT a.id, a.url, a.source, a.title, a.published_at, a.first_seen_at, a.last_seen_at,
+       left(a.body, 300) AS lead,
+       coalesce((SELECT json_agg(json_build_object('title', s.title, 'url', h.url) ORDER BY s.position)
+                 FROM headline_sightings AS s JOIN headlines AS h ON h.id = s.headline_id
+                 WHERE s.article_id = a.id
+                   AND s.seen_at = (SELECT max(s2.seen_at) FROM headline_sightings AS s2
+                                    WHERE s2.article_id = a.id)), '[]') AS headlines
+FROM articles AS a
+WHERE %(source)s::text IS NULL OR a.source = %(source)s
+ORDER BY a.first_seen_at DESC, a.id DESC
+LIMIT %(limit)s
+
+-- name: last_successes
+SELECT source, max(started_at) FROM crawl_runs WHERE status = 'succeeded' GROUP BY source
+
+-- ---------------------------------------------------------------- revisions and revisits
+
+-- name: find_articles_by_content
+-- Pages that name no other canonical address join their source's article with the same text.
+SELECT DISTINCT ON (a.source, a.fingerprint)
+       a.source, a.fingerprint, a.id, a.fingerprint, a.title, a.body, a.first_seen_at, a.changed_at
+FROM articles AS a
+JOIN unnest(%(sources)s::text[], %(fingerprints)s::text[]) AS k(source, fingerprint)
+  ON a.source = k.source AND a.fingerprint = k.fingerprint
+ORDER BY a.source, a.fingerprint, a.id
+
+-- name: due_articles
+-- Known articles of a source whose revisit time has come, most overdue first. The age bound
+-- retires articles whose revisits keep failing (a deleted page is never stored again, so its
+-- next_visit_at never moves on).
+SELECT url FROM articles
+WHERE source = %(source)s AND next_visit_at <= %(now)s
+  AND first_seen_at > %(now)s - make_interval(days => %(max_age_days)s)
+ORDER BY next_visit_at, id
+LIMIT %(limit)s
+
+-- name: stop_revisits
+-- Articles whose address answered 404/410 are not revisited again (a later listing still fetches them).
+UPDATE articles SET next_visit_at = NULL
+WHERE next_visit_at IS NOT NULL
+  AND id IN (SELECT article_id FROM article_urls WHERE url = ANY(%(urls)s))
+
 -- ---------------------------------------------------------------- spool and outages
 
 -- name: ping
 -- Is this connection still alive (after a database restart it is not)?
 SELECT 1
-
--- name: find_articles_with_change_time
--- find_articles_by_url plus the fetch time of the stored content: a page fetched
--- before it (a spool replay after a crash, a slower concurrent crawl) is not a new version.
-SELECT au.url, a.id, a.content_hash, a.changed_at
-FROM article_urls AS au
-JOIN articles AS a ON a.id = au.article_id
-WHERE au.url = ANY(%(urls)s)

@@ -16,7 +16,6 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from scraper.errors import ConfigError, RefusedURL, ScraperError
 from scraper.settings import Settings, load_settings
@@ -95,14 +94,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     """Crawl a source now (or one URL); print the summary; 0 on success."""
-    from scraper.crawl import run_crawl
+    from scraper.crawl import run_crawl, source_for_url
     from scraper.sources import load_sources
 
     if bool(args.source) == bool(args.url):
         raise ConfigError("crawl takes a SOURCE name or --url URL, not both or neither")
     config = load_sources(settings.config)
     if args.url:
-        source, refuse_private = _source_for_url(config, args.url)
+        source, refuse_private = source_for_url(config, args.url)
         summary = run_crawl(settings, source, args.trigger, only_urls=[args.url],
                             refuse_private=refuse_private, lock_name=f"{source.name} url {args.url}")
         if summary.refused:
@@ -115,29 +114,6 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
         print(f"scraper: crawl of {summary.source} failed: {summary.error}", file=sys.stderr)
         return 1
     return 0
-
-
-def _source_for_url(config: Any, url: str) -> tuple[Any, bool]:
-    """Return the source `url` belongs to and whether non-public addresses must be refused."""
-    from scraper.addresses import non_public_address
-    from scraper.sources import Source
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"--url {url!r} is not an http(s) URL")
-    source = config.source_for_url(url)
-    if source is None and not config.allow_unlisted_domains:
-        raise RefusedURL(f"{url} is outside every source's allowed_domains in {config.path}; "
-                         "add its host to a source or set allow_unlisted_domains = true")
-    if not config.allow_private_addresses:
-        address = non_public_address(parts.hostname)
-        if address:
-            raise RefusedURL(f"{url}: {parts.hostname} resolves to non-public address {address}; "
-                             f"set allow_private_addresses = true in {config.path} to allow it")
-    if source is None:
-        source = Source(name="manual", start_urls=(url,), allowed_domains=(parts.hostname,),
-                        interval_minutes=60)
-    return source, not config.allow_private_addresses
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
@@ -209,15 +185,18 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the latest crawl runs of each source (configured sources that never ran included)."""
+    """Print one line per source (last run, outcome, counts, next run, health), then its recent runs."""
     from scraper import db, runs
 
-    names = _configured_names(settings)
+    sources = _configured_sources(settings)
+    names = [s.name for s in sources]
     conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
     try:
         db.migrate(conn)
-        names += [name for name in sorted(runs.latest_runs(conn)) if name not in names]
+        latest = runs.latest_runs(conn)
+        names += [name for name in sorted(latest) if name not in names]
         by_source = {name: runs.recent_runs(conn, limit=args.limit, source=name) for name in names}
+        health = runs.source_health(conn)
     finally:
         conn.close()
     if not by_source:
@@ -227,26 +206,58 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         for row in (r for rows in by_source.values() for r in rows):
             print(json.dumps(row, default=str))
         return 0
-    print(f"{'source':<20} {'id':>5} {'trigger':<8} {'status':<9} {'started (UTC)':<19} "
-          f"{'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  first error")
-    for name, rows in by_source.items():
-        if not rows:
-            print(f"{name[:20]:<20} {'-':>5} never run")
-        for r in rows:
-            started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
-            print(f"{name[:20]:<20} {r['id']:>5} {r['trigger']:<8} {r['status']:<9} {started:<19} "
-                  f"{r['pages_fetched'] or 0:>6} {r['articles_new'] or 0:>5} {r['articles_updated'] or 0:>5} "
-                  f"{r['articles_unchanged'] or 0:>5} {r['errors'] or 0:>5}  {(r['error'] or '')[:80]}")
+    next_runs = _next_runs(sources, {name: run["started_at"] for name, run in latest.items()})
+    print(f"{'source':<20} {'run':>5} {'trigger':<8} {'outcome':<9} {'started (UTC)':<19} {'pages':>6} "
+          f"{'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  {'next run (UTC)':<19}  health; first error")
+    for name in names:
+        r = latest.get(name)
+        h = health.get(name)
+        notes = "; ".join(x for x in ((h.summary() if h else "ok"), (r or {}).get("error")) if x)
+        nxt = next_runs.get(name, "not scheduled")
+        if r is None:
+            print(f"{name[:20]:<20} {'-':>5} never run{'':<71}{nxt:<19}  {notes}")
+            continue
+        print(f"{name[:20]:<20} {r['id']:>5} {r['trigger']:<8} {r['status']:<9} {_time(r['started_at']):<19} "
+              f"{r['pages_fetched']:>6} {r['articles_new']:>5} {r['articles_updated']:>5} "
+              f"{r['articles_unchanged']:>5} {r['errors']:>5}  {nxt:<19}  {notes[:160]}")
+    if args.limit > 1:
+        print(f"\nrecent runs (up to {args.limit} per source)")
+        print(f"{'run':>6} {'source':<20} {'trigger':<8} {'status':<9} {'started (UTC)':<19} "
+              f"{'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  first error")
+        for rows in by_source.values():
+            for r in rows:
+                print(f"{r['id']:>6} {r['source'][:20]:<20} {r['trigger']:<8} {r['status']:<9} "
+                      f"{_time(r['started_at']):<19} {r['pages_fetched']:>6} {r['articles_new']:>5} "
+                      f"{r['articles_updated']:>5} {r['articles_unchanged']:>5} {r['errors']:>5}  "
+                      f"{(r['error'] or '')[:100]}")
     return 0
 
 
-def _configured_names(settings: Settings) -> list[str]:
-    """Return the source names of the sources file, or [] when there is none (status works without one)."""
+def _time(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _next_runs(sources: list[Any], last_started: dict[str, Any]) -> dict[str, str]:
+    """Return {source: when a running daemon next crawls it}, from its schedule and latest run."""
+    from datetime import UTC, datetime
+
+    from scraper.schedule import next_run_estimate
+
+    now = datetime.now(UTC)
+    result = {}
+    for source in sources:
+        when = next_run_estimate(source, last_started.get(source.name), now)
+        result[source.name] = "due now" if when <= now else _time(when)
+    return result
+
+
+def _configured_sources(settings: Settings) -> list[Any]:
+    """Return the sources of the sources file, or [] when there is none (status works without one)."""
     from scraper.sources import load_sources
 
     if not Path(settings.config).is_file():
         return []
-    return [source.name for source in load_sources(settings.config).sources]
+    return list(load_sources(settings.config).sources)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

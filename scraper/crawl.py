@@ -7,13 +7,19 @@ crawl; the daemon starts each crawl as a child process (`python -m scraper crawl
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scraper import db, runs
+from scraper.addresses import non_public_address
+from scraper.errors import ConfigError, RefusedURL
+from scraper.logs import configure_logging
 from scraper.settings import Settings
-from scraper.sources import Source
+from scraper.sources import Source, SourcesConfig
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +68,13 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": settings.log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # scraper.logs' one-line handler is in place
         "ITEM_PIPELINES": {"scraper.pipelines.StoragePipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.PrivateAddressGuard": 50,
                                    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                                    "scraper.middlewares.RetryAfterMiddleware": 550},
         "RETRY_AFTER_MAX": 60,  # seconds a 429/503 Retry-After may make a retry wait
+        "EXTENSIONS": {"scraper.progress.RunProgress": 500},
         "SCRAPER_DATABASE_URL": database_url,
         "SCRAPER_RUN_ID": run_id,
         "SCRAPER_SOURCE": source.name,
@@ -75,6 +83,26 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
     }
     values.update(source.settings)
     return values
+
+
+def source_for_url(config: SourcesConfig, url: str) -> tuple[Source, bool]:
+    """Return the source `url` belongs to and whether non-public addresses must be refused."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{url!r} is not an http(s) URL")
+    source = config.source_for_url(url)
+    if source is None and not config.allow_unlisted_domains:
+        raise RefusedURL(f"{url} is outside every source's allowed_domains in {config.path}; "
+                         "add its host to a source or set allow_unlisted_domains = true")
+    if not config.allow_private_addresses:
+        address = non_public_address(parts.hostname)
+        if address:
+            raise RefusedURL(f"{url}: {parts.hostname} resolves to non-public address {address}; "
+                             f"set allow_private_addresses = true in {config.path} to allow it")
+    if source is None:
+        source = Source(name="manual", start_urls=(url,), allowed_domains=(parts.hostname,),
+                        interval_minutes=60)
+    return source, not config.allow_private_addresses
 
 
 def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
@@ -94,9 +122,12 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
         runs.fail_stale_runs(conn)
         with runs.source_lock(conn, lock_name or source.name):
             run_id = runs.start_run(conn, source.name, trigger, lock_name=lock_name)
+            configure_logging(settings.log_level, secrets=(settings.api_token,), source=source.name, run=run_id)
+            log.info("crawl started (trigger %s, pid %d)", trigger, os.getpid())
             try:
+                revisits = [] if only_urls else due_articles(conn, source)
                 stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
-                                    source, only_urls)
+                                    source, only_urls, revisits)
             except BaseException as exc:
                 conn = runs.usable(conn, database_url)
                 runs.finish_run(conn, run_id, status="failed", pages_fetched=0, articles_new=0,
@@ -110,19 +141,35 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
                             articles_new=summary.articles_new, articles_updated=summary.articles_updated,
                             articles_unchanged=summary.articles_unchanged, errors=summary.errors,
                             error=summary.error)
+            log.info("%s", summary.line())
             return summary
     finally:
         conn.close()
 
 
-def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]) -> dict[str, Any]:
+def due_articles(conn: Any, source: Source, now: datetime | None = None) -> list[str]:
+    """Return the canonical URLs of `source`'s known articles due for a revisit, most overdue first.
+
+    At most max_pages: the spider requests those its listings did not list, within the same budget.
+    """
+    if source.revisit_max_age_days == 0:
+        return []
+    params = {"source": source.name, "now": now or datetime.now(UTC), "limit": source.max_pages,
+              "max_age_days": source.revisit_max_age_days}
+    with db.transaction(conn, "reading articles due for a revisit") as cur:
+        cur.execute(db.query("due_articles"), params)
+        return [url for (url,) in cur.fetchall()]
+
+
+def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str],
+                revisits: Sequence[str] = ()) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     from spiders.news import NewsSpider
 
     process = CrawlerProcess(values)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, source=source, only_urls=list(only_urls))
+    process.crawl(crawler, source=source, only_urls=list(only_urls), revisit_urls=list(revisits))
     process.start()
     return crawler.stats.get_stats() if crawler.stats else {}
 

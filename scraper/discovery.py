@@ -12,10 +12,10 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from time import struct_time
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import feedparser
 import lxml.etree
@@ -37,6 +37,8 @@ class Link:
     url: str  # absolute, canonical_url()'d
     published_at: datetime | None  # timezone-aware (UTC when the listing gave no zone)
     title: str | None = None
+    # the address as the listing wrote it (absolute), when canonicalisation changed it; not part of equality
+    listed: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,18 @@ def _parse_feed(data: bytes, url: str) -> Listing:
         if not href:
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
-        links.append(Link(canonical_url(href, base=url), _from_struct(when),
-                          _clean(entry.get("title"))))
+        links.append(_link(href, url, _from_struct(when), _clean(entry.get("title"))))
     return Listing(kind, tuple(_dedupe(links)))
+
+
+def _link(href: str, base: str, when: datetime | None, title: str | None = None) -> Link:
+    """Return the Link for `href` as written in a listing at `base`: canonical, keeping the raw address."""
+    url = canonical_url(href, base=base)
+    try:
+        raw = urljoin(base, href.strip())
+    except ValueError:
+        raw = url
+    return Link(url, when, title, raw if raw != url else None)
 
 
 def _entry_href(entry: feedparser.FeedParserDict) -> str | None:
@@ -178,7 +189,7 @@ def _parse_jsonfeed(data: bytes, url: str) -> Listing:
         if not isinstance(href, str) or not href.strip():
             continue
         when = _parse_w3c_date(item.get("date_published") or item.get("date_modified"))
-        links.append(Link(canonical_url(href, base=url), when, _clean(item.get("title"))))
+        links.append(_link(href, url, when, _clean(item.get("title"))))
     return Listing("jsonfeed", tuple(_dedupe(links)))
 
 
@@ -233,7 +244,7 @@ def _sitemap_entry(el: lxml.etree._Element, url: str) -> Link | None:
     if not loc:
         return None
     when = _parse_w3c_date(news_date) or _parse_w3c_date(lastmod)
-    return Link(canonical_url(loc, base=url), when, _clean(title))
+    return _link(loc, url, when, _clean(title))
 
 
 def _parse_text_sitemap(data: bytes, url: str) -> Listing:
@@ -241,7 +252,7 @@ def _parse_text_sitemap(data: bytes, url: str) -> Listing:
     lines = [line.strip() for line in data.decode("utf-8", errors="replace").splitlines() if line.strip()]
     if not lines or not all(line.startswith(("http://", "https://")) and " " not in line for line in lines):
         return UNKNOWN
-    return Listing("sitemap", tuple(_dedupe(Link(canonical_url(line, base=url), None) for line in lines)))
+    return Listing("sitemap", tuple(_dedupe(_link(line, url, None) for line in lines)))
 
 
 def _local(tag: str) -> str:
@@ -279,7 +290,7 @@ def _harvest_links(doc: lxml.html.HtmlElement, base: str, page_url: str) -> Iter
         link = canonical_url(href, base=base)
         if link == page or not _near_site(link, page) or not looks_like_article_url(link):
             continue
-        yield Link(link, None, _clean(a.text_content()) or _clean(a.get("title")))
+        yield _link(href, base, None, _clean(a.text_content()) or _clean(a.get("title")))
 
 
 def _in_navigation(el: lxml.html.HtmlElement) -> bool:

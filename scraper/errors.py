@@ -35,3 +35,7 @@ class RefusedURL(ScraperError):
     """A URL that the configuration does not allow to fetch."""
 
     exit_code = 2
+
+
+class NotFound(ConfigError):
+    """A source or crawl run that does not exist (the API answers 404)."""

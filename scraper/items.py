@@ -14,6 +14,7 @@ class PageFetched:
     final_url: str  # the address that answered
     html: str
     fetched_at: datetime
+    aliases: tuple[str, ...] = ()  # other addresses it was listed under (raw), e.g. with tracking parameters
 
 
 @dataclass
@@ -22,3 +23,4 @@ class PageFailure:
 
     url: str
     message: str
+    gone: bool = False  # the server said the page is no more (404/410): stop revisiting that article

@@ -18,6 +18,7 @@ from scraper.errors import ScraperError
 from scraper.extraction import extract_article
 from scraper.extraction.pagetype import is_listing
 from scraper.items import PageFailure, PageFetched
+from scraper.revisit import DEFAULT_POLICY, policy_for
 from scraper.spool import Spool, Spooled
 from scraper.store import FetchedPage, StoreCounts, store_pages
 
@@ -54,8 +55,10 @@ class StoragePipeline:
         self.spool: Spool | None = None
         self.unstored = 0  # pages spooled by this process since the last store
         self.failures: list[tuple[str | None, str]] = []
+        self.gone: list[str] = []  # article addresses that answered 404/410: no more revisits
         self.counts = StoreCounts()
         self.conn: Any = None
+        self.revisit = DEFAULT_POLICY
         self.down_since: float | None = None  # monotonic time the database became unreachable
         self.retry_at = 0.0
         self.backoff = 0.5
@@ -69,6 +72,7 @@ class StoragePipeline:
     def open_spider(self) -> None:
         self.spool = Spool(self.spool_dir)
         self.conn = db.connect(self.database_url)
+        self.revisit = policy_for(self.crawler.spider.source.revisit_max_age_days)
         self.pool = self.new_pool()
         leftovers = self.spool.claim_orphans()
         if leftovers:  # pages of crawls that ended while the database was down, or crashed: first
@@ -103,6 +107,8 @@ class StoragePipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, PageFailure):
             self.fail(item.url, item.message)
+            if item.gone:
+                self.gone.append(item.url)
         elif isinstance(item, PageFetched):
             await self.extract(item)
         if self.unstored >= self.batch_size or len(self.failures) >= self.batch_size:
@@ -131,7 +137,7 @@ class StoragePipeline:
         assert self.spool is not None
         self.spool.append(self.run_id, FetchedPage(
             source=self.source, requested_url=item.requested_url, final_url=item.final_url,
-            article=article, fetched_at=item.fetched_at,
+            article=article, fetched_at=item.fetched_at, aliases=item.aliases,
         ))
         self.unstored += 1
 
@@ -156,6 +162,10 @@ class StoragePipeline:
             if self.failures:
                 runs.add_run_errors(self.conn, self.run_id, self.failures)
                 self.failures = []
+            if self.gone:
+                with db.transaction(self.conn, "stopping revisits of gone pages") as cur:
+                    cur.execute(db.query("stop_revisits"), {"urls": self.gone})
+                self.gone = []
             while self.notes:
                 run_id, note = self.notes[0]
                 runs.add_run_errors(self.conn, run_id, [(None, note)])
@@ -170,7 +180,7 @@ class StoragePipeline:
         assert self.spool is not None
         while batch := self.spool.batch(self.batch_size):
             try:
-                counts = store_pages(self.conn, [s.page for s in batch])
+                counts = store_pages(self.conn, [s.page for s in batch], revisit=self.revisit)
             except ScraperError as exc:
                 if _connection_lost(exc):
                     raise
@@ -185,7 +195,7 @@ class StoragePipeline:
         counts = StoreCounts()
         for s in batch:
             try:
-                counts.add(store_pages(self.conn, [s.page]))
+                counts.add(store_pages(self.conn, [s.page], revisit=self.revisit))
             except ScraperError as exc:
                 if _connection_lost(exc):
                     raise

@@ -8,12 +8,14 @@ import socket
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from psycopg2.extras import execute_values
 
 from scraper.db import connect, query, transaction
 from scraper.errors import CrawlLocked, DatabaseError
+from scraper.health import RunOutcome, SourceHealth, assess
 
 log = logging.getLogger(__name__)
 
@@ -199,3 +201,59 @@ def run_errors(conn: Any, run_id: int, limit: int = 50) -> list[dict[str, Any]]:
     with transaction(conn, f"reading errors of crawl run {run_id}") as cur:
         cur.execute(query("run_errors"), {"run_id": run_id, "limit": limit})
         return _dicts(cur)
+
+
+def last_successes(conn: Any) -> dict[str, Any]:
+    """Return {source: start time of its latest succeeded run}; a source that never succeeded is absent."""
+    with transaction(conn, "reading crawl runs") as cur:
+        cur.execute(query("last_successes"))
+        return dict(cur.fetchall())
+
+
+def get_run(conn: Any, run_id: int) -> dict[str, Any] | None:
+    """Return crawl run `run_id` as a dict of crawl_runs columns, or None if there is none."""
+    with transaction(conn, f"reading crawl run {run_id}") as cur:
+        cur.execute(query("get_run"), {"run_id": run_id})
+        rows = _dicts(cur)
+    return rows[0] if rows else None
+
+
+def running_runs(conn: Any) -> list[dict[str, Any]]:
+    """Return the runs now `running`, oldest first, with their counts so far."""
+    with transaction(conn, "reading running crawl runs") as cur:
+        cur.execute(query("running_runs"))
+        return _dicts(cur)
+
+
+def run_of_process(conn: Any, pid: int, since: datetime) -> dict[str, Any] | None:
+    """Return {id, status} of the run process `pid` on this host started since `since`, or None yet."""
+    params = {"pid": pid, "hostname": socket.gethostname(), "since": since}
+    with transaction(conn, f"looking up the crawl run of process {pid}") as cur:
+        cur.execute(query("run_of_process"), params)
+        rows = _dicts(cur)
+    return rows[0] if rows else None
+
+
+def fail_run_of_process(conn: Any, pid: int, since: datetime, error: str) -> list[int]:
+    """Mark the `running` run of process `pid` (on this host, since `since`) failed; return the ids marked."""
+    params = {"pid": pid, "hostname": socket.gethostname(), "since": since, "error": error}
+    with transaction(conn, f"failing the crawl run of process {pid}") as cur:
+        cur.execute(query("fail_run_of_process"), params)
+        return [row[0] for row in cur.fetchall()]
+
+
+def source_health(conn: Any, hours: int = 48, runs: int = 5) -> dict[str, SourceHealth]:
+    """Return {source: health} from its articles seen in the last `hours` and its last `runs` runs."""
+    with transaction(conn, "reading source health") as cur:
+        cur.execute(query("article_health"), {"hours": hours})
+        counts = {row["source"]: row for row in _dicts(cur)}
+        cur.execute(query("run_health"), {"runs": runs})
+        outcomes: dict[str, list[RunOutcome]] = {}
+        for source, status, pages, articles in cur.fetchall():
+            outcomes.setdefault(source, []).append(RunOutcome(status, pages, articles))
+    result = {}
+    for source in sorted(set(counts) | set(outcomes)):
+        c = counts.get(source, {})
+        result[source] = assess(source, c.get("articles", 0), c.get("empty_body", 0), c.get("no_date", 0),
+                                c.get("no_title", 0), tuple(outcomes.get(source, ())))
+    return result

@@ -37,6 +37,8 @@ SETTINGS: dict[str, Setting] = {
     "api_token": Setting("SCRAPER_API_TOKEN", None, "bearer token for the ops page and API; unset: loopback only"),
     "user_agent": Setting("SCRAPER_USER_AGENT", DEFAULT_USER_AGENT, "User-Agent header of every request"),
     "log_level": Setting("SCRAPER_LOG_LEVEL", "WARNING", "log level of crawls (DEBUG, INFO, WARNING, ERROR)"),
+    "run_timeout": Setting("SCRAPER_RUN_TIMEOUT", 7200,
+                           "seconds after which the daemon kills a crawl process and records the run as failed"),
 }
 
 
@@ -52,6 +54,7 @@ class Settings:
     api_token: str | None
     user_agent: str
     log_level: str
+    run_timeout: int
 
 
 def load_settings(overrides: dict[str, Any] | None = None, env_file: str | Path | None = ".env") -> Settings:

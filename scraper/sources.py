@@ -18,10 +18,11 @@ from apscheduler.triggers.cron import CronTrigger
 
 from scraper.errors import ConfigError
 from scraper.extraction.rules import SiteRules, selector_error
+from scraper.revisit import DEFAULT_MAX_AGE_DAYS
 
 SOURCE_KEYS = {
     "name", "start_urls", "allowed_domains", "schedule", "interval_minutes",
-    "max_pages", "max_age_days", "settings", "extraction",
+    "max_pages", "max_age_days", "settings", "extraction", "revisit_max_age_days",
 }
 EXTRACTION_KEYS = ("body", "headlines", "exclude")
 TOP_KEYS = {"sources", "allow_private_addresses", "allow_unlisted_domains"}
@@ -40,6 +41,7 @@ class Source:
     max_age_days: int | None = None
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     extraction: SiteRules = field(default_factory=SiteRules)  # the site's own CSS selectors, if any
+    revisit_max_age_days: int = DEFAULT_MAX_AGE_DAYS  # revisit known articles up to this age (0: never)
 
     def allows(self, url: str) -> bool:
         """Return True when `url`'s host is one of `allowed_domains` or below one."""
@@ -126,6 +128,7 @@ def _source(path: Path, index: int, entry: Any) -> Source:
         max_age_days=_positive(where, entry, "max_age_days", None),
         settings=MappingProxyType(dict(settings)),
         extraction=_rules(where, entry.get("extraction", {})),
+        revisit_max_age_days=_days(where, entry, "revisit_max_age_days", DEFAULT_MAX_AGE_DAYS),
     )
 
 
@@ -173,6 +176,14 @@ def _positive(where: str, entry: dict[str, Any], key: str, default: int | None) 
         return value
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{where}: key {key!r} must be a whole number of at least 1, not {value!r}")
+    return value
+
+
+def _days(where: str, entry: dict[str, Any], key: str, default: int) -> int:
+    value = entry.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
+        raise ConfigError(f"{where}: key {key!r} must be a whole number of days from 0 (never) to 3650, "
+                          f"not {value!r}")
     return value
 
 

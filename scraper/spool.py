@@ -61,6 +61,7 @@ def decode_page(text: str) -> FetchedPage:
     art["headlines"] = tuple(Headline(**h) for h in art["headlines"])
     data["article"] = Article(**art)
     data["fetched_at"] = datetime.fromisoformat(data["fetched_at"])
+    data["aliases"] = tuple(data.get("aliases") or ())
     return FetchedPage(**data)
 
 

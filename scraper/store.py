@@ -17,13 +17,18 @@ from psycopg2.extras import execute_values
 
 from scraper.db import query, transaction
 from scraper.extraction.model import Article
-from scraper.extraction.urls import canonical_url
+from scraper.extraction.urls import canonical_url, url_forms, url_key
+from scraper.revisions import Change, content_fingerprint, describe_change, fingerprint_text
+from scraper.revisit import DEFAULT_POLICY, RevisitPolicy, next_visit
 
 PAGE_SIZE = 5000  # rows per execute_values statement: one statement for any realistic batch
 # Longer addresses are not kept: a page may claim any rel=canonical or link any href, and a
 # 10 KB address exceeds PostgreSQL's index row size, failing the whole batch. Scrapy does not
 # fetch addresses longer than 2083 characters (URLLENGTH_LIMIT) either.
 MAX_URL_LENGTH = 2083
+# A page naming no other canonical address joins a stored article of its source with the same
+# fingerprint only when its text is at least this long: short or boilerplate-only pages stay apart.
+CONTENT_MATCH_MIN_WORDS = 80
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class FetchedPage:
     final_url: str  # after redirects (raw)
     article: Article  # extraction result; article.url is the canonical URL
     fetched_at: datetime  # tz-aware
+    aliases: tuple[str, ...] = ()  # other addresses the page was listed under (raw), e.g. with ?utm_
 
 
 @dataclass
@@ -75,7 +81,28 @@ class _Page:
     title: str
     body: str
     hash: str
+    fingerprint: str  # content_fingerprint: equal means "not a new version"
+    content_key: tuple[str, str] | None  # (source, fingerprint) when the page may join an article by content
     authors: list[str]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the database holds for an article a page matched."""
+
+    article_id: int
+    fingerprint: str
+    title: str
+    body: str
+    first_seen_at: datetime
+    changed_at: datetime
+
+    @classmethod
+    def from_row(cls, article_id: int, fingerprint: str | None, title: str, body: str,
+                 first_seen_at: datetime, changed_at: datetime) -> _Stored:
+        """Return the stored state; rows from before migration 0005 get their fingerprint computed."""
+        return cls(article_id, fingerprint or content_fingerprint(title, body), title, body,
+                   first_seen_at, changed_at)
 
 
 @dataclass
@@ -85,76 +112,106 @@ class _Plan:
     key: str  # articles.url of a new article, or "#<id>" for an existing one
     pages: list[_Page] = field(default_factory=list)
     article_id: int | None = None
-    stored_hash: str | None = None
-    stored_changed_at: datetime | None = None  # fetch time of the stored content
+    stored: _Stored | None = None
 
 
 def _prepare(page: FetchedPage) -> _Page:
-    """Return the page with NUL bytes removed, its address set and its content hash."""
+    """Return the page with NUL bytes removed, its addresses (raw, canonical, match key) and its fingerprints."""
     art = page.article
+    final = clean(page.final_url) or ""
     url = clean(art.url) or ""
     if not url or len(url) > MAX_URL_LENGTH:
-        url = canonical_url(clean(page.final_url) or "")
+        url = canonical_url(final)
     urls: list[str] = []
-    for raw in (url, page.final_url, page.requested_url):
-        raw = clean(raw) or ""
-        for candidate in (canonical_url(raw), raw) if raw else ():
-            if candidate and candidate not in urls and len(candidate) <= MAX_URL_LENGTH:
+    for raw in (url, final, page.requested_url, *page.aliases):
+        for candidate in url_forms(clean(raw) or ""):
+            if candidate not in urls and len(candidate) <= MAX_URL_LENGTH:
                 urls.append(candidate)
     title, body = clean(art.title) or "", clean(art.body) or ""
     authors = [a for a in (clean(x) for x in art.authors) if a]
-    return _Page(page, url, urls, title, body, content_hash(title, body), authors)
+    fingerprint = content_fingerprint(title, body)
+    # The page names no other canonical than its own address, and has enough text to be told apart.
+    own = url_key(url) == url_key(final)
+    eligible = own and len(fingerprint_text("", body)[1].split()) >= CONTENT_MATCH_MIN_WORDS
+    return _Page(page, url, urls, title, body, content_hash(title, body), fingerprint,
+                 (page.source, fingerprint) if eligible else None, authors)
 
 
-def _group(pages: list[_Page], known: dict[str, tuple[int, str, datetime]]) -> list[_Plan]:
-    """Return one plan per distinct article: pages sharing an address, or a stored article's alias, go together."""
+def _group(pages: list[_Page], known: dict[str, _Stored],
+           by_content: dict[tuple[str, str], _Stored]) -> list[_Plan]:
+    """Return one plan per distinct article.
+
+    Pages go together when they share an address or a stored article's
+    alias; failing that, a page naming no other canonical joins the
+    source's article (stored or in this batch) with the same fingerprint.
+    """
     plans: dict[str, _Plan] = {}
     owner: dict[str, str] = {}  # address -> plan key, for addresses first seen in this batch
+    content_owner: dict[tuple[str, str], str] = {}
     for p in pages:
         key = None
         for url in p.urls:
             if url in known:
-                key = f"#{known[url][0]}"
-                article_id, digest, changed_at = known[url]
-                plans.setdefault(key, _Plan(key, article_id=article_id, stored_hash=digest,
-                                            stored_changed_at=changed_at))
+                key = _plan_for(plans, known[url])
                 break
             if url in owner:
                 key = owner[url]
                 break
+        if key is None and p.content_key is not None:
+            if p.content_key in content_owner:
+                key = content_owner[p.content_key]
+            elif p.content_key in by_content:
+                key = _plan_for(plans, by_content[p.content_key])
         if key is None:
             key = p.url
             plans[key] = _Plan(key)
         plans[key].pages.append(p)
         for url in p.urls:
             owner.setdefault(url, key)
+        if p.content_key is not None:
+            content_owner.setdefault(p.content_key, key)
     return list(plans.values())
 
 
-def _walk(plan: _Plan, counts: StoreCounts) -> list[_Page]:
+def _plan_for(plans: dict[str, _Plan], stored: _Stored) -> str:
+    """Return the key of the plan for a stored article, creating it."""
+    key = f"#{stored.article_id}"
+    plans.setdefault(key, _Plan(key, article_id=stored.article_id, stored=stored))
+    return key
+
+
+_Version = tuple[_Page, Change | None]  # a page showing new content, and how it differs (None: version 1)
+
+
+def _walk(plan: _Plan, counts: StoreCounts) -> list[_Version]:
     """Count the plan's pages as new/updated/unchanged in fetch order; return those that are new versions."""
-    versions: list[_Page] = []
-    current = plan.stored_hash
+    versions: list[_Version] = []
+    st = plan.stored
+    current = (st.fingerprint, st.title, st.body) if st else None
     for p in plan.pages:
-        if plan.stored_changed_at is not None and p.page.fetched_at < plan.stored_changed_at:
-            # fetched before the stored content (a spool replay, or a slower concurrent crawl):
-            # it must not come back as the newest version
+        if st is not None and p.page.fetched_at < st.changed_at:
+            # fetched before the stored content (a spool replay after a crash, a slower concurrent
+            # crawl): it must not come back as the newest version, nor be stored twice
             counts.unchanged += 1
             continue
         if current is None:
             counts.new += 1
-        elif p.hash != current:
-            counts.updated += 1
-        else:
+            versions.append((p, None))
+        elif p.fingerprint == current[0]:
             counts.unchanged += 1
-        if p.hash != current:
-            versions.append(p)
-            current = p.hash
+            continue
+        else:
+            counts.updated += 1
+            versions.append((p, describe_change(current[1], current[2], p.title, p.body)))
+        current = (p.fingerprint, p.title, p.body)
     return versions
 
 
-def store_pages(conn: Any, pages: Sequence[FetchedPage]) -> StoreCounts:
-    """Store a batch of fetched pages in one transaction; return how many were new, updated, unchanged."""
+def store_pages(conn: Any, pages: Sequence[FetchedPage], revisit: RevisitPolicy = DEFAULT_POLICY) -> StoreCounts:
+    """Store a batch of fetched pages in one transaction; return how many were new, updated, unchanged.
+
+    `revisit` sets each stored article's next_visit_at (scraper.revisit).
+    """
     counts = StoreCounts()
     prepared = [_prepare(p) for p in pages if p.article.is_article]
     counts.skipped = len(pages) - len(prepared)
@@ -164,11 +221,12 @@ def store_pages(conn: Any, pages: Sequence[FetchedPage]) -> StoreCounts:
     prepared.sort(key=lambda p: p.page.fetched_at)
     with transaction(conn, f"storing {len(prepared)} pages") as cur:
         all_urls = sorted({u for p in prepared for u in p.urls})
-        cur.execute(query("find_articles_with_change_time"), {"urls": all_urls})
-        known = {url: (article_id, digest, changed) for url, article_id, digest, changed in cur.fetchall()}
-        plans = _group(prepared, known)
-        _insert_new_articles(cur, [pl for pl in plans if pl.article_id is None])
-        versions = _update_articles(cur, plans, counts)
+        cur.execute(query("find_articles_by_url"), {"urls": all_urls})
+        known = {row[0]: _Stored.from_row(*row[1:]) for row in cur.fetchall()}
+        by_content = _find_by_content(cur, [p for p in prepared if not any(u in known for u in p.urls)])
+        plans = _group(prepared, known, by_content)
+        _insert_new_articles(cur, [pl for pl in plans if pl.article_id is None], revisit)
+        versions = _update_articles(cur, plans, counts, revisit)
         _insert_versions(cur, versions)
         _insert_urls(cur, plans)
         cur.execute(query("link_headlines"), {"urls": all_urls})
@@ -176,65 +234,91 @@ def store_pages(conn: Any, pages: Sequence[FetchedPage]) -> StoreCounts:
     return counts
 
 
-def _insert_new_articles(cur: Any, plans: list[_Plan]) -> None:
-    """Insert the batch's new articles with their latest content; set plan.article_id (and stored_hash on a race)."""
+def _find_by_content(cur: Any, pages: list[_Page]) -> dict[tuple[str, str], _Stored]:
+    """Return the stored article per (source, fingerprint) for pages no address found (one query, if any)."""
+    keys = sorted({p.content_key for p in pages if p.content_key is not None})
+    if not keys:
+        return {}
+    cur.execute(query("find_articles_by_content"),
+                {"sources": [k[0] for k in keys], "fingerprints": [k[1] for k in keys]})
+    return {(source, fp): _Stored.from_row(*row) for source, fp, *row in cur.fetchall()}
+
+
+def _next_visit(plan: _Plan, changed_at: datetime, revisit: RevisitPolicy) -> datetime | None:
+    """Return when the plan's article is due again, after its latest fetch in this batch."""
+    first_seen = plan.stored.first_seen_at if plan.stored else plan.pages[0].page.fetched_at
+    return next_visit(first_seen, changed_at, plan.pages[-1].page.fetched_at, revisit)
+
+
+def _insert_new_articles(cur: Any, plans: list[_Plan], revisit: RevisitPolicy) -> None:
+    """Insert the batch's new articles with their latest content; set plan.article_id (and stored on a race)."""
     if not plans:
         return
     rows = []
     for pl in sorted(plans, key=lambda pl: pl.key):  # one lock order for concurrent crawls
         first, last = pl.pages[0], pl.pages[-1]
         art = last.page.article
+        changed = _changed_at(pl)
         rows.append((pl.key, clean(last.page.source), last.title, last.body, last.hash,
                      art.published_at, last.authors, clean(art.language), clean(art.image_url),
-                     art.paywalled, first.page.fetched_at, last.page.fetched_at, _changed_at(pl)))
+                     art.paywalled, first.page.fetched_at, last.page.fetched_at, changed,
+                     last.fingerprint, _next_visit(pl, changed, revisit)))
     by_key = {pl.key: pl for pl in plans}
-    for article_id, url, digest, inserted in execute_values(
+    for article_id, url, fingerprint, title, body, first_seen, changed, inserted in execute_values(
         cur, query("insert_articles"), rows, page_size=PAGE_SIZE, fetch=True
     ):
         by_key[url].article_id = article_id
         if not inserted:  # another crawl stored it first: compare against its content
-            by_key[url].stored_hash = digest
+            by_key[url].stored = _Stored.from_row(article_id, fingerprint, title, body, first_seen, changed)
         else:
-            by_key[url].stored_hash = None
+            by_key[url].stored = None
 
 
 def _changed_at(plan: _Plan) -> datetime:
     """Return the fetch time of the first page showing the plan's final content."""
     pages = plan.pages
     i = len(pages) - 1
-    while i > 0 and pages[i - 1].hash == pages[-1].hash:
+    while i > 0 and pages[i - 1].fingerprint == pages[-1].fingerprint:
         i -= 1
     return pages[i].page.fetched_at
 
 
-def _update_articles(cur: Any, plans: list[_Plan], counts: StoreCounts) -> list[tuple[int, _Page]]:
-    """Update changed articles, bump last_seen_at of the others; return (article_id, page) per new version."""
+def _update_articles(cur: Any, plans: list[_Plan], counts: StoreCounts,
+                     revisit: RevisitPolicy) -> list[tuple[int, _Page, Change | None]]:
+    """Update changed articles, bump last_seen_at of the others; return (article_id, page, change) per new version."""
     changed: list[tuple[Any, ...]] = []
-    touched: list[tuple[int, datetime]] = []
-    versions: list[tuple[int, _Page]] = []
+    touched: list[tuple[Any, ...]] = []
+    versions: list[tuple[int, _Page, Change | None]] = []
     for pl in plans:
         assert pl.article_id is not None
         pages = _walk(pl, counts)
-        versions.extend((pl.article_id, p) for p in pages)
+        versions.extend((pl.article_id, p, change) for p, change in pages)
         last_seen = pl.pages[-1].page.fetched_at
-        if pl.stored_hash is not None and pages:
-            p = pages[-1]
+        if pl.stored is not None and pages:
+            p = pages[-1][0]
             art = p.page.article
             changed.append((pl.article_id, p.title, p.body, p.hash, art.published_at, p.authors,
                             clean(art.language), clean(art.image_url), art.paywalled,
-                            p.page.fetched_at, last_seen))
-        elif pl.stored_hash is not None:
-            touched.append((pl.article_id, last_seen))
-    template = "(%s::bigint, %s, %s, %s, %s::timestamptz, %s::text[], %s, %s, %s::boolean, %s::timestamptz, %s::timestamptz)"
+                            p.page.fetched_at, last_seen, p.fingerprint,
+                            _next_visit(pl, p.page.fetched_at, revisit)))
+        elif pl.stored is not None:
+            touched.append((pl.article_id, last_seen, pl.stored.fingerprint,
+                            _next_visit(pl, pl.stored.changed_at, revisit)))
+    template = ("(%s::bigint, %s, %s, %s, %s::timestamptz, %s::text[], %s, %s, %s::boolean, %s::timestamptz,"
+                " %s::timestamptz, %s, %s::timestamptz)")
     _values(cur, "update_changed_articles", sorted(changed), template)
-    _values(cur, "touch_articles", sorted(touched), "(%s::bigint, %s::timestamptz)")
+    _values(cur, "touch_articles", sorted(touched), "(%s::bigint, %s::timestamptz, %s, %s::timestamptz)")
     return versions
 
 
-def _insert_versions(cur: Any, versions: list[tuple[int, _Page]]) -> None:
-    """Insert one article_versions row per new content, numbered in fetch order."""
-    rows = [(aid, p.title, p.body, p.hash, p.page.fetched_at, i) for i, (aid, p) in enumerate(versions)]
-    _values(cur, "insert_article_versions", rows, "(%s::bigint, %s, %s, %s, %s::timestamptz, %s::int)")
+def _insert_versions(cur: Any, versions: list[tuple[int, _Page, Change | None]]) -> None:
+    """Insert one article_versions row per new content, numbered in fetch order, with what changed."""
+    rows = []
+    for i, (aid, p, ch) in enumerate(versions):
+        what = (ch.title_changed, ch.body_changed, ch.words_added, ch.words_removed, ch.summary) if ch else (None,) * 5
+        rows.append((aid, p.title, p.body, p.hash, p.page.fetched_at, i, p.fingerprint, *what))
+    _values(cur, "insert_article_versions", rows,
+            "(%s::bigint, %s, %s, %s, %s::timestamptz, %s::int, %s, %s::boolean, %s::boolean, %s::int, %s::int, %s)")
 
 
 def _insert_urls(cur: Any, plans: list[_Plan]) -> None:

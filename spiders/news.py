@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -36,13 +37,41 @@ class NewsSpider(scrapy.Spider):
 
     name = "news"
 
-    def __init__(self, source: Source, only_urls: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(self, source: Source, only_urls: Sequence[str] = (), revisit_urls: Sequence[str] = (),
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.source = source
         self.allowed_domains = list(source.allowed_domains)
         self.only_urls = list(only_urls)
+        self.revisit_urls = list(revisit_urls)  # known articles due again (scraper.revisit), most overdue first
         self.now = datetime.now(UTC)
         self.scheduled: set[str] = set()
+        # canonical address -> the raw addresses listings wrote for it (e.g. with ?utm_), kept as aliases
+        self.listed_as: dict[str, set[str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_revisits, signal=signals.spider_idle)
+        return spider
+
+    def request_revisits(self) -> None:
+        """Once the listings are done, fetch the due articles they did not list (within max_pages)."""
+        due, self.revisit_urls = self.revisit_urls, []
+        requests: list[scrapy.Request] = []
+        for url in due:
+            if url in self.scheduled or not self.source.allows(url):
+                continue
+            if len(self.scheduled) >= self.source.max_pages:
+                self.crawler.stats.inc_value("scraper/skipped_max_pages")
+                continue
+            self.scheduled.add(url)
+            requests.append(self.article_request(url, priority=-len(requests), revisit=True))
+        self.crawler.stats.set_value("scraper/revisits", len(requests))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     async def start(self) -> AsyncIterator[Any]:
         if self.only_urls:
@@ -71,6 +100,8 @@ class NewsSpider(scrapy.Spider):
     def follow_articles(self, links: Iterable[Link]) -> Iterator[scrapy.Request]:
         """Yield requests for new article links, newest first, within allowed_domains and max_pages."""
         for rank, link in enumerate(self.fresh(links)):
+            if link.listed and self.source.allows(link.url):
+                self.listed_as.setdefault(link.url, set()).add(link.listed)
             if len(self.scheduled) >= self.source.max_pages:
                 self.crawler.stats.inc_value("scraper/skipped_max_pages")
                 continue
@@ -96,11 +127,11 @@ class NewsSpider(scrapy.Spider):
         age_minutes = max(0, int((self.now - link.published_at).total_seconds() // 60))
         return 10**8 - min(age_minutes, 10**8 - 1)
 
-    def article_request(self, url: str, priority: int) -> scrapy.Request:
+    def article_request(self, url: str, priority: int, revisit: bool = False) -> scrapy.Request:
         # dont_filter: `scheduled` already de-duplicates listed links; a redirect to an article
         # fetched before must still be followed, or its address would never reach article_urls.
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error,
-                              priority=priority, dont_filter=True)
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, priority=priority,
+                              dont_filter=True, meta={"link": url, "revisit": revisit})
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """Hand an article page to the pipeline, or say why it can't be used."""
@@ -116,6 +147,8 @@ class NewsSpider(scrapy.Spider):
         yield PageFetched(
             requested_url=redirects[0], final_url=response.url,
             html=response.text, fetched_at=datetime.now(UTC),
+            # raw addresses listings wrote for it so far; one listed after this fetch waits for the next crawl
+            aliases=tuple(sorted(self.listed_as.get(response.meta.get("link", ""), ()))),
         )
 
     def on_error(self, failure: Any) -> Iterator[Any]:
@@ -123,7 +156,7 @@ class NewsSpider(scrapy.Spider):
         url = failure.request.url
         if failure.check(HttpError):
             response = failure.value.response
-            yield PageFailure(url, f"HTTP {response.status}")
+            yield PageFailure(url, f"HTTP {response.status}", gone=response.status in (404, 410))
         elif failure.check(RefusedAddress):
             self.crawler.stats.inc_value("scraper/refused")
             yield PageFailure(url, str(failure.value))

@@ -1,4 +1,29 @@
-"""URL canonicalisation: one address per article, whatever link brought us there."""
+"""URL canonicalisation: one address per article, whatever link brought us there.
+
+Two functions, for two jobs:
+
+- `canonical_url` is the address we *fetch* and store as `articles.url`. It
+  only makes changes that cannot turn a working address into a broken one:
+  scheme and host lower-cased, default port, fragment and click-tracking
+  parameters removed, the query sorted, and the query switches that ask for
+  an AMP rendering (`?amp`, `?amp=1`, `?outputType=amp`) dropped, since the
+  same address without them is the regular page.
+- `url_key` is the address we *match* on. On top of `canonical_url` it drops
+  a trailing slash and the AMP markers sites put into the path (`/amp` as the
+  last or first path segment, `.amp` before the extension). It is stored in
+  `article_urls` beside the addresses actually seen, so that a later variant
+  finds the article, but it is never fetched: `/story` may 404 where
+  `/story/` works.
+
+Host variants (`amp.`, `m.`, `mobile.` hosts) are *not* mapped by these
+functions: whether `m.example.com/x` is `www.example.com/x` or
+`example.com/x`, or something else, differs from site to site. They are
+joined when the page names its canonical address (rel=canonical or og:url),
+which `same_site` accepts across those prefixes; without it the variant
+stays an address of its own, and a page fetched there with the same content
+as one of the source's articles is joined by content instead (see
+scraper.store).
+"""
 
 from __future__ import annotations
 
@@ -9,53 +34,124 @@ from w3lib.url import canonicalize_url
 
 # Query parameters that only say where a click came from; never part of the resource.
 _TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|gclsrc|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid"
-    r"|ocid|cmpid|ito|icid|ns_mchannel|ns_source|ns_campaign|ns_linkname|ns_fee"
-    r"|__twitter_impression|smid|smtyp|at_medium|at_campaign|share|shared|ref_src|CMP)$",
+    r"^(utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|gclsrc|msclkid|yclid|twclid|ttclid|li_fat_id"
+    r"|mc_cid|mc_eid|_ga|_gl|igshid|igsh|_hsenc|_hsmi|mkt_tok|vero_id|oly_enc_id|oly_anon_id"
+    r"|ocid|cmpid|cmp|mod|ito|icid|xtor|s_cid|sr_share|guccounter|guce_referrer|guce_referrer_sig"
+    r"|ns_mchannel|ns_source|ns_campaign|ns_linkname|ns_fee|wt\.mc_id|wt\.\w+"
+    r"|__twitter_impression|smid|smtyp|at_\w+|share|shared|ref_src|ref_url|CMP|ftag|tpcc|taid|mbid|spm)$",
     re.IGNORECASE,
 )
+# Query switches that ask for the AMP rendering of the same address.
+_AMP_SWITCH = re.compile(r"^(amp|outputtype|_amp|usqp)$", re.IGNORECASE)
+_AMP_VALUES = {"", "1", "true", "yes", "amp", "mq331ac2"}  # usqp=mq331AC2 is Google's AMP-cache flag
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_AMP_LAST = re.compile(r"(?:/amp)+/*$", re.IGNORECASE)  # /story/amp, /story/amp/
+_AMP_FIRST = re.compile(r"^(?:/amp(?=/))+", re.IGNORECASE)  # /amp/story
+_AMP_SUFFIX = re.compile(r"(?:\.amp)+(?=\.[a-z0-9]{2,5}$|$)", re.IGNORECASE)  # story.amp.html, story.amp
+_HOST_VARIANTS = ("www.", "m.", "mobile.", "amp.")
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
-    """Return `url` (resolved against `base`) with tracking parameters, fragment and default port removed.
+    """Return `url` (resolved against `base`) in the fetchable normal form described in the module docstring.
 
-    Scheme and host are lower-cased and the query sorted (w3lib), so that the
-    many addresses one article is linked under collapse into one. An http(s)
-    address that cannot be parsed (a broken IPv6 literal) gives "".
+    Never raises: an address it cannot parse comes back stripped, unchanged
+    otherwise. Idempotent: canonical_url(canonical_url(u)) == canonical_url(u).
     """
     url = (url or "").strip()
     try:
         if base:
             url = urljoin(base, url)
-        parts = urlsplit(url)
-        hostname = parts.hostname
-    except ValueError:  # "http://[::1", "http://[x]/": no address at all (found by fuzzing)
-        return ""
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not hostname:
+        return _normalise(url)
+    except (ValueError, UnicodeError):
         return url
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    netloc = hostname.lower().rstrip(".")
+
+
+def _normalise(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(k) and not _is_amp_switch(k, v)]
+    netloc = parts.hostname.lower().rstrip(".")
     if ":" in netloc:  # an IPv6 literal keeps its brackets
         netloc = f"[{netloc}]"
     try:
         port = parts.port
     except ValueError:
         port = None
-    if port and port != _DEFAULT_PORTS[parts.scheme.lower()]:
+    if port and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    cleaned = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    cleaned = urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+    result = canonicalize_url(cleaned, keep_fragments=False)
+    # w3lib may re-encode in ways that expose another tracking parameter; settle on a fixed point.
+    return result if result == cleaned else _settle(result)
+
+
+def _settle(url: str) -> str:
+    """Return the fixed point of canonicalisation starting from `url` (at most a few rounds)."""
+    for _ in range(4):
+        nxt = canonicalize_url(_strip_query(url), keep_fragments=False)
+        if nxt == url:
+            break
+        url = nxt
+    return url
+
+
+def _strip_query(url: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(k) and not _is_amp_switch(k, v)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def _is_amp_switch(key: str, value: str) -> bool:
+    return bool(_AMP_SWITCH.match(key)) and value.strip().lower() in _AMP_VALUES
+
+
+def url_key(url: str) -> str:
+    """Return the address `url` is matched on: canonical_url without trailing slash and AMP path markers.
+
+    Used to find an article under a variant address; never fetched (see the module docstring).
+    """
+    canonical = canonical_url(url)
     try:
-        return canonicalize_url(cleaned, keep_fragments=False)
+        parts = urlsplit(canonical)
+    except ValueError:
+        return canonical
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc:
+        return canonical
+    path = _AMP_FIRST.sub("", parts.path)
+    path = _AMP_LAST.sub("", path)
+    segments = path.split("/")
+    segments[-1] = _AMP_SUFFIX.sub("", segments[-1])
+    path = "/".join(segments).rstrip("/") or "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def url_forms(url: str) -> list[str]:
+    """Return `url` (stripped), its canonical form and its match key, without repeats, in that order."""
+    forms: list[str] = []
+    raw = (url or "").strip()
+    for form in (raw, canonical_url(raw), url_key(raw)) if raw else ():
+        if form and form not in forms:
+            forms.append(form)
+    return forms
+
+
+def site_host(url: str) -> str:
+    """Return `url`'s host without one leading www./m./mobile./amp. prefix ('' when there is none)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+    for prefix in _HOST_VARIANTS:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            return host[len(prefix):]
+    return host
 
 
 def same_site(a: str, b: str) -> bool:
-    """Return True when both URLs are on the same registrable-ish host (ignoring a leading www.)."""
-
-    def host(u: str) -> str:
-        h = (urlsplit(u).hostname or "").lower()
-        return h[4:] if h.startswith("www.") else h
-
-    return bool(host(a)) and host(a) == host(b)
+    """Return True when both URLs are on one site: the same host up to a www./m./mobile./amp. prefix."""
+    host = site_host(a)
+    return bool(host) and host == site_host(b)

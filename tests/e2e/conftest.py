@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.newssite import NewsSite
+from tests.newssite.slow import SlowSite
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "extraction-dev"
 
@@ -43,9 +44,15 @@ class Scraper:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        """Start `scraper ARGS...` in the background."""
-        return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=self.cwd, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        """Start `scraper ARGS...` in the background; its output goes to `self.log` (a pipe could fill up)."""
+        with self.log.open("a") as out:
+            return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=self.cwd, env=self.env,
+                                    stdout=out, stderr=subprocess.STDOUT, text=True)
+
+    @property
+    def log(self) -> Path:
+        """The file that background commands write their output to."""
+        return self.cwd / "scraper.log"
 
 
 def sources_file(path: Path, site: NewsSite, *, name: str = "gazette", max_age_days: int | None = 7,
@@ -73,3 +80,11 @@ def site() -> Iterator[NewsSite]:
 def scraper(tmp_path: Path, db_url: str) -> Scraper:
     """The `scraper` command bound to this test's fresh database."""
     return Scraper(tmp_path, db_url)
+
+
+@pytest.fixture
+def slow_site() -> Iterator[SlowSite]:
+    """A feed of 30 articles served half a second each (see SlowSite)."""
+    site = SlowSite()
+    yield site
+    site.close()

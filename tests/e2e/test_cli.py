@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import psycopg2
@@ -139,4 +140,7 @@ def test_status_lists_each_source_with_its_latest_runs(scraper, site, db_url, tm
     assert "manual" in gazette and "succeeded" in gazette and "/broken/" in gazette  # the first error
     assert f" {len(site.expected.stored(max_age_days=7))} " in gazette
     assert f" {len(site.expected.broken)} " in gazette
-    assert "never run" in idle
+    assert "never run" in idle and "due now" in idle
+    started, next_run = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", gazette)
+    assert next_run > started  # interval 30 min: the next run follows the last one
+    assert "  ok; " in gazette  # healthy, then the first error

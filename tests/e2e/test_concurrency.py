@@ -8,7 +8,8 @@ import psycopg2
 import pytest
 
 from tests.e2e.conftest import sources_file
-from tests.e2e.test_daemon import SlowSite, daemon_running, stop, wait_for
+from tests.e2e.test_daemon import daemon_running, stop, wait_for
+from tests.newssite.slow import SlowSite
 
 
 def query(db_url: str, sql: str) -> list[tuple]:
@@ -30,8 +31,7 @@ def test_overlapping_sources_and_a_url_crawled_at_once_store_each_article_once(s
     crawls = [scraper.popen("--config", str(config), "crawl", name) for name in ("one", "two")]
     beside = scraper("--config", str(config), "crawl", "--url", site.url + site.expected.fresh[0])
     for crawl in crawls:
-        _, err = crawl.communicate(timeout=180)
-        assert crawl.returncode == 0, err
+        assert crawl.wait(180) == 0, scraper.log.read_text()
     assert beside.code == 0, beside.err
     expected = site.expected.stored(max_age_days=7)
     stored = {u[len(site.url):] for (u,) in query(db_url, "SELECT url FROM articles")}

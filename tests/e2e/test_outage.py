@@ -10,8 +10,9 @@ import psycopg2
 import pytest
 
 from tests.e2e.conftest import Scraper
-from tests.e2e.test_daemon import SlowSite, count_articles, wait_for
+from tests.e2e.test_daemon import count_articles, wait_for
 from tests.faults.postgres import OwnPostgres, own_database
+from tests.newssite.slow import SlowSite
 
 
 @pytest.fixture
@@ -73,8 +74,7 @@ def test_database_restarted_mid_crawl_loses_nothing_and_the_run_says_so(own_pg, 
     time.sleep(2)
     assert len(slow_site.served) > served_before  # the crawl went on fetching while the database was down
     own_pg.start()
-    out, err = crawl.communicate(timeout=120)
-    assert crawl.returncode == 0, err
+    assert crawl.wait(120) == 0, scraper.log.read_text()
     assert_stored_exactly_once(url, slow_site, set(slow_site.served))
     assert len(slow_site.served) == 30
     [(status, new, error)] = rows(url, "SELECT status, articles_new, error FROM crawl_runs")
@@ -92,8 +92,8 @@ def test_database_down_until_the_crawl_ends_is_drained_by_the_next_crawl(own_pg,
     crawl = scraper.popen("--config", str(config), "crawl", "slow")
     wait_for(lambda: count_articles(url) >= 4, 60, "the crawl to store a few articles")
     own_pg.stop()
-    out, err = crawl.communicate(timeout=120)
-    assert crawl.returncode == 1 and "cannot connect to PostgreSQL" in err
+    assert crawl.wait(120) == 1
+    assert "cannot connect to PostgreSQL" in scraper.log.read_text().strip().splitlines()[-1]
     assert len(slow_site.served) == 30
     assert _spooled(tmp_path) > 0  # the pages fetched during the outage wait on disk
     own_pg.start()

@@ -44,6 +44,7 @@ FEEDS = ("/rss.xml", "/atom.xml", "/feed.json")
 SITEMAPS = ("/sitemap_index.xml", "/sitemap-news.xml", "/sitemap-articles.xml.gz")
 SECTIONS = ("/world/", "/politics/")
 START_PATHS = (*FEEDS, "/sitemap_index.xml", *SECTIONS)
+AMP_SUFFIX = ".amp.html"
 
 
 def _path_of(href: str) -> str:
@@ -158,6 +159,12 @@ class NewsSite:
             self._stories[path] = story
             self._resources[path] = self._article_resource(story)
 
+    def remove(self, path: str) -> None:
+        """Stop serving the article at `path`: it answers 404 from now on."""
+        with self._lock:
+            self._resources.pop(path, None)
+            self._stories.pop(path, None)
+
     def fetched(self, path: str) -> int:
         """Return how many requests asked for `path` (query strings ignored)."""
         with self._lock:
@@ -167,7 +174,11 @@ class NewsSite:
 
     def _resolve(self, path: str) -> Resource | None:
         with self._lock:
-            return self._resources.get(path)
+            found = self._resources.get(path)
+            if found is None and path.endswith(AMP_SUFFIX):  # every story has an AMP rendering naming its canonical
+                regular = path.removesuffix(AMP_SUFFIX) + ".html"
+                found = self._resources.get(regular) if regular in self._stories else None
+            return found
 
     def _record(self, target: str) -> None:
         with self._lock:
@@ -198,6 +209,8 @@ class NewsSite:
             f"/go/{slugify(alias_target.title, 60)}": alias_target.path,
             f"{alias_target.path}?utm_source=newsletter&utm_medium=email": alias_target.path,
             f"{alias_target.path}?from=frontpage": alias_target.path,
+            alias_target.path.removesuffix(".html") + AMP_SUFFIX: alias_target.path,  # AMP page, rel=canonical
+            f"{alias_target.path}?amp=1": alias_target.path,
         }
         listings = self._listings(fresh, old, seed, related, private, dev, alias_target)
         self._publish(listings, aliases)
@@ -299,7 +312,8 @@ class NewsSite:
             "/sitemap-articles.xml.gz": [*map(e, [*fresh, *old, seed, *related]),
                                          *(Entry(u + p, "", when) for p, when in dev.items())],
             "/world/": [*relative[0::2][:20], *(x for x in broken if not x.href.endswith(".pdf")),
-                        e(private, private.path)],
+                        e(private, private.path), e(alias, alias.path.removesuffix(".html") + AMP_SUFFIX),
+                        e(alias, f"{alias.path}?amp=1")],
             "/politics/": [*politics, Entry(go, alias.title, None, "Read the full story")],
             "/": relative[:10],
         }

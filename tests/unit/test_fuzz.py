@@ -101,7 +101,7 @@ def fetched_pages(draw: st.DrawFn) -> FetchedPage:
                       image_url=draw(st.none() | TEXT), paywalled=draw(st.booleans()),
                       headlines=tuple(Headline(draw(TEXT), draw(TEXT)) for _ in range(draw(st.integers(0, 3)))))
     return FetchedPage(source=draw(TEXT), requested_url=draw(TEXT), final_url=draw(TEXT), article=article,
-                       fetched_at=when)
+                       fetched_at=when, aliases=tuple(draw(st.lists(TEXT, max_size=2))))
 
 
 @FUZZ
@@ -110,11 +110,3 @@ def test_any_page_survives_the_spool_format_unchanged(page: FetchedPage) -> None
     text = encode_page(page)
     json.loads(text)
     assert decode_page(text) == page
-
-
-def test_addresses_fuzzing_found_give_an_empty_address_instead_of_raising() -> None:
-    for url in ("http://[::1", "http://a:b@[x]/", "https://[/story"):
-        assert canonical_url(url) == ""
-    assert canonical_url("http://[::1]:99999/a?utm_source=x") == "http://[::1]/a"  # a bad port is dropped
-    assert canonical_url("http://[2001:DB8::1]:8080/a") == "http://[2001:db8::1]:8080/a"
-    assert canonical_url("story", base="http://[::1") == ""

@@ -94,3 +94,16 @@ def test_shipped_sources_file_is_valid():
     config = load_sources(Path(__file__).resolve().parents[2] / "sources.toml")
     assert len(config.sources) >= 3
     assert all(s.start_urls and s.allowed_domains for s in config.sources)
+
+
+def test_revisit_max_age_days_defaults_and_zero_disables(tmp_path):
+    world, tech = load_sources(write(tmp_path, GOOD.replace("max_pages = 50", "max_pages = 50\nrevisit_max_age_days = 0"))).sources
+    assert world.revisit_max_age_days == 3 and tech.revisit_max_age_days == 0
+
+
+@pytest.mark.parametrize("value", ["-1", '"3"', "true", "1.5", "99999"])
+def test_a_bad_revisit_max_age_days_is_refused_naming_source_and_key(tmp_path, value):
+    path = write(tmp_path, GOOD.replace("max_pages = 50", f"max_pages = 50\nrevisit_max_age_days = {value}"))
+    with pytest.raises(ConfigError) as err:
+        load_sources(path)
+    assert "'tech'" in str(err.value) and "'revisit_max_age_days'" in str(err.value) and str(path) in str(err.value)

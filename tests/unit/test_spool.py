@@ -16,7 +16,7 @@ def page(n: int = 0) -> FetchedPage:
                       published_at=datetime(2026, 3, 1, 8, tzinfo=UTC), authors=("Ann", "Bo"),
                       language="en", headlines=(Headline("H", "https://news.example/h"),))
     return FetchedPage(source="s", requested_url=f"https://news.example/{n}?utm_source=x",
-                       final_url=f"https://news.example/{n}", article=article,
+                       final_url=f"https://news.example/{n}", article=article, aliases=(f"https://news.example/{n}?a",),
                        fetched_at=datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
 
 
