@@ -18,6 +18,7 @@ from psycopg2.extras import execute_values
 from scraper.db import query, transaction
 from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url
+from scraper.linking import ToLink, link_articles
 
 PAGE_SIZE = 5000  # rows per execute_values statement: one statement for any realistic batch
 
@@ -159,7 +160,15 @@ def store_pages(conn: Any, pages: Sequence[FetchedPage]) -> StoreCounts:
         _insert_urls(cur, plans)
         cur.execute(query("link_headlines"), {"urls": all_urls})
         _store_headlines(cur, plans)
+        link_articles(cur, _to_link(versions), [pl.article_id for pl in plans if pl.article_id])
     return counts
+
+
+def _to_link(versions: list[tuple[int, _Page]]) -> list[ToLink]:
+    """Return the latest new content of each article, for dedup and story linking."""
+    latest = {aid: p for aid, p in versions}
+    return [ToLink(aid, clean(p.page.source) or "", p.title, p.body, p.page.article.published_at,
+                   p.page.fetched_at) for aid, p in sorted(latest.items())]
 
 
 def _insert_new_articles(cur: Any, plans: list[_Plan]) -> None:
