@@ -174,7 +174,9 @@ def decide(new: Linked, candidates: Iterable[Linked], thresholds: Thresholds) ->
     for other in candidates:
         if other.article_id == new.article_id:
             continue
-        sim = is_copy(new, other, thresholds.duplicate)
+        # Only an earlier article can be the original: a revised original is not a copy of its copies.
+        earlier = (other.first_seen_at, other.article_id) < (new.first_seen_at, new.article_id)
+        sim = is_copy(new, other, thresholds.duplicate) if earlier else 0.0
         if sim:
             copies.append((other.first_seen_at, other.article_id, other, sim))
             continue

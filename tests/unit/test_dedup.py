@@ -92,6 +92,14 @@ def test_the_earliest_original_is_recorded_also_through_a_copy_of_a_copy():
     assert stories.decide(third, [second], Thresholds()).duplicate_of == 1
 
 
+def test_a_revised_original_is_not_a_copy_of_its_own_copies():
+    title, paras = seed()
+    original = linked(1, title, "\n\n".join(paras + ["Correction: a figure was wrong."]), story_id=10)
+    copy = linked(2, title, "\n\n".join(edited_copy(paras, random.Random(1))), source="b", hours=1,
+                  story_id=10, duplicate_of=1)
+    assert stories.decide(original, [copy], Thresholds()).duplicate_of is None
+
+
 def test_unrelated_real_articles_are_neither_copies_nor_one_story():
     arts = [linked(i, title, "\n\n".join(paras), source=f"s{i % 3}", hours=i, story_id=100 + i)
             for i, (title, paras) in enumerate(real_articles())]
