@@ -39,7 +39,7 @@ SETTINGS: dict[str, Setting] = {
     "log_level": Setting("SCRAPER_LOG_LEVEL", "WARNING", "log level of crawls (DEBUG, INFO, WARNING, ERROR)"),
     "dedup_threshold": Setting("SCRAPER_DEDUP_THRESHOLD", 0.5,
                                "estimated Jaccard of body shingles from which an article is a near-duplicate copy"),
-    "story_threshold": Setting("SCRAPER_STORY_THRESHOLD", 0.25,
+    "story_threshold": Setting("SCRAPER_STORY_THRESHOLD", 0.12,
                                "estimated Jaccard of title+lead terms from which two articles share a story"),
     "story_window_hours": Setting("SCRAPER_STORY_WINDOW_HOURS", 72,
                                   "how far apart in time two articles of one story may be"),

@@ -8,6 +8,7 @@ Python, the writes are batched with execute_values.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url
 from scraper.linking import ToLink, link_articles
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 5000  # rows per execute_values statement: one statement for any realistic batch
 
 
@@ -140,8 +142,13 @@ def _walk(plan: _Plan, counts: StoreCounts) -> list[_Page]:
     return versions
 
 
-def store_pages(conn: Any, pages: Sequence[FetchedPage]) -> StoreCounts:
-    """Store a batch of fetched pages in one transaction; return how many were new, updated, unchanged."""
+def store_pages(conn: Any, pages: Sequence[FetchedPage], *, link: bool = True) -> StoreCounts:
+    """Store a batch of fetched pages in one transaction; return how many were new, updated, unchanged.
+
+    With `link` (the default) new and changed articles are also fingerprinted and
+    placed in stories in the same transaction (scraper.linking); False is for
+    measuring the cost of that step.
+    """
     counts = StoreCounts()
     prepared = [_prepare(p) for p in pages if p.article.is_article]
     counts.skipped = len(pages) - len(prepared)
@@ -160,8 +167,25 @@ def store_pages(conn: Any, pages: Sequence[FetchedPage]) -> StoreCounts:
         _insert_urls(cur, plans)
         cur.execute(query("link_headlines"), {"urls": all_urls})
         _store_headlines(cur, plans)
-        link_articles(cur, _to_link(versions), [pl.article_id for pl in plans if pl.article_id])
+        if link:
+            _link(cur, versions, plans)
     return counts
+
+
+def _link(cur: Any, versions: list[tuple[int, _Page]], plans: list[_Plan]) -> None:
+    """Link the batch's new content to copies and stories; a failure there loses the links, never the articles.
+
+    `scraper relink` restores links that were skipped.
+    """
+    cur.execute("SAVEPOINT linking")
+    try:
+        link_articles(cur, _to_link(versions), [pl.article_id for pl in plans if pl.article_id])
+    except Exception:
+        log.exception("linking %d articles failed; they are stored unlinked (scraper relink links them)",
+                      len(versions))
+        cur.execute("ROLLBACK TO SAVEPOINT linking")
+    else:
+        cur.execute("RELEASE SAVEPOINT linking")
 
 
 def _to_link(versions: list[tuple[int, _Page]]) -> list[ToLink]:

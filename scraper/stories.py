@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -61,9 +62,10 @@ class Thresholds:
     crowded: int = 50  # a band key shared by more articles than this is boilerplate: ignored
 
 
-def title_terms(title: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def title_terms(title: str) -> frozenset[str]:
     """Return the content words of a title (character bigrams for scripts without spaces)."""
-    return set(_content_tokens(title))
+    return frozenset(_content_tokens(title))
 
 
 def _content_tokens(text: str, limit: int | None = None) -> list[str]:
@@ -161,10 +163,10 @@ def same_story(new: Linked, other: Linked, thresholds: Thresholds) -> float:
         return 0.0
     if abs(new.event_at - other.event_at) > thresholds.window:
         return 0.0
-    if not title_terms(new.title) & title_terms(other.title):
-        return 0.0
     sim = dedup.hashes_jaccard(new.story_terms, other.story_terms)
-    return sim if sim >= thresholds.story else 0.0
+    if sim < thresholds.story or not title_terms(new.title) & title_terms(other.title):
+        return 0.0
+    return sim
 
 
 def decide(new: Linked, candidates: Iterable[Linked], thresholds: Thresholds) -> Decision:

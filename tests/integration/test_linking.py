@@ -214,3 +214,18 @@ def test_relink_rebuilds_the_same_links_idempotently_in_batches(conn):
     # A stricter threshold after the fact: relink applies it to everything stored.
     relink(conn, Thresholds(duplicate=0.99, story=0.99))
     assert all(orig is None for orig, _ in links(conn).values())
+
+
+def test_a_linking_failure_loses_the_links_not_the_articles(conn, monkeypatch):
+    import scraper.store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("linking bug")
+
+    monkeypatch.setattr(scraper.store, "link_articles", broken)
+    title, paras = ARTICLES[0]
+    assert store_pages(conn, [page("https://a.example/x", title, paras)]).new == 1
+    assert rows(conn, "SELECT url, story_id FROM articles") == [("https://a.example/x", None)]
+    monkeypatch.undo()
+    relink(conn, Thresholds())
+    assert rows(conn, "SELECT story_id IS NOT NULL FROM articles") == [(True,)]

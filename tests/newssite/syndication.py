@@ -74,14 +74,22 @@ def edited_copy(paras: Sequence[str], rng: random.Random, outlet: str = "Daily C
     return edited + [tail.format(outlet=outlet)]
 
 
+_FOLLOW_TITLES = ["what happens next", "the reaction", "new details emerge", "the fallout", "a week on",
+                  "questions remain", "the latest"]
+_FOLLOW_LEADS = ["Days after the news that {event}, questions remain.",
+                 "It is now clear that {event} was only the beginning.",
+                 "Reaction kept coming in after {event}.",
+                 "Officials were still assessing the situation after {event}."]
+
+
 def follow_up(title: str, paras: Sequence[str], later: Sequence[str], rng: random.Random) -> tuple[str, list[str]]:
     """Return (title, paragraphs) of a later article about the event of `title`/`paras`, continued with `later`."""
     words = [w for w in title.split() if len(w) > 3]
     keep = words[: max(2, (len(words) * 2 + 2) // 3)]
-    new_title = f"{' '.join(keep)}: {rng.choice(['what happens next', 'the reaction', 'new details emerge'])}"
+    new_title = f"{' '.join(keep)}: {rng.choice(_FOLLOW_TITLES)}"
     first = sentences(paras[0])[0] if paras else title
-    lead = (f"Days after the news that {title[:1].lower() + title[1:].rstrip('.')}, "
-            f"questions remain. Earlier reports said: {first}")
+    event = title[:1].lower() + title[1:].rstrip(".")
+    lead = f"{rng.choice(_FOLLOW_LEADS).format(event=event)} Earlier reports said: {first}"
     return new_title, [lead, *later]
 
 

@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper import dedup, stories
+from scraper.errors import ConfigError
 from scraper.stories import Linked, Thresholds
 from tests.newssite.content import headline, paragraphs
 from tests.newssite.syndication import edited_copy, follow_up, real_articles
@@ -186,3 +188,17 @@ def test_the_pure_modules_import_neither_scrapy_nor_psycopg2():
             "print(sorted(m for m in ('scrapy', 'psycopg2', 'apscheduler') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_default_settings_are_the_default_thresholds(monkeypatch):
+    from scraper.linking import thresholds_from
+    from scraper.settings import load_settings
+
+    for var in ("SCRAPER_DEDUP_THRESHOLD", "SCRAPER_STORY_THRESHOLD", "SCRAPER_STORY_WINDOW_HOURS"):
+        monkeypatch.delenv(var, raising=False)
+    assert thresholds_from(load_settings(env_file=None)) == Thresholds()
+    monkeypatch.setenv("SCRAPER_STORY_THRESHOLD", "0.3")
+    assert thresholds_from(load_settings(env_file=None)).story == 0.3
+    monkeypatch.setenv("SCRAPER_DEDUP_THRESHOLD", "2")
+    with pytest.raises(ConfigError, match="SCRAPER_DEDUP_THRESHOLD='2' is not a similarity between 0 and 1"):
+        load_settings(env_file=None)
