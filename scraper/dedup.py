@@ -41,7 +41,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,8 +197,8 @@ def is_near_duplicate(a: Fingerprint, b: Fingerprint, threshold: float) -> bool:
     return estimate_jaccard(a.signature, b.signature) >= threshold
 
 
-def exact_jaccard(a: Sequence[str] | set[str], b: Sequence[str] | set[str]) -> float:
-    """Return the Jaccard similarity of two sets (1.0 for two empty sets is avoided: 0.0)."""
+def exact_jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    """Return the Jaccard similarity of two sets of strings (0.0 when either is empty)."""
     sa, sb = set(a), set(b)
     if not sa or not sb:
         return 0.0
