@@ -272,7 +272,7 @@ SELECT count(*) FROM articles
 -- Oldest first, so that the earliest copy of a text is its original.
 SELECT id, source, title, body, published_at, first_seen_at
 FROM articles
-WHERE %(after_time)s::timestamptz IS NULL OR (first_seen_at, id) > (%(after_time)s, %(after_id)s)
+WHERE (first_seen_at, id) > (%(after_time)s::timestamptz, %(after_id)s::bigint)
 ORDER BY first_seen_at, id
 LIMIT %(limit)s
 

@@ -245,12 +245,11 @@ def relink(conn: Any, thresholds: Thresholds, batch_size: int = 1000,
         cur.execute(query("count_articles"))
         total = cur.fetchone()[0]
     counts = LinkCounts()
-    after: tuple[Any, int] | None = None
+    after: tuple[Any, int] = ("-infinity", 0)
     while True:
         with transaction(conn, "relinking articles") as cur:
-            cur.execute(query("articles_to_relink"), {
-                "after_time": after[0] if after else None, "after_id": after[1] if after else 0,
-                "limit": batch_size})
+            cur.execute(query("articles_to_relink"), {"after_time": after[0], "after_id": after[1],
+                                                      "limit": batch_size})
             items = [ToLink(*row) for row in cur.fetchall()]
             if not items:
                 break

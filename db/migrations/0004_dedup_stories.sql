@@ -43,7 +43,8 @@ ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS (
     setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B')
 ) STORED;
 CREATE INDEX articles_search_idx ON articles USING gin (search);
-CREATE INDEX articles_first_seen_idx ON articles (first_seen_at DESC);
+-- Newest articles (latest_articles ORDER BY first_seen_at DESC) and relink's oldest-first walk.
+CREATE INDEX articles_first_seen_idx ON articles (first_seen_at, id);
 
 -- Consumers LISTEN scraper_articles: the payload is the article id, sent at
 -- commit when an article is stored or its content (title or body) changes.
