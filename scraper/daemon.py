@@ -108,6 +108,8 @@ def run_daemon(settings: Settings) -> int:
     database_url = db.resolve_database_url(settings.database_url, settings.data_dir)
     conn = db.connect(database_url)
     db.migrate(conn)
+    if settings.reader_password:
+        db.set_reader_password(conn, settings.reader_password)
     runs.fail_stale_runs(conn)
     last_started = {name: run["started_at"] for name, run in runs.latest_runs(conn).items()}
     stop = threading.Event()

@@ -102,3 +102,19 @@ def test_relink_with_a_bad_batch_size_is_one_line_and_exit_2(scraper, tmp_path):
     result = scraper("relink", "--batch-size", "0")
     assert result.code == 2
     assert result.err.strip().count("\n") == 0 and "--batch-size" in result.err
+
+
+def test_db_upgrade_lets_the_reader_role_log_in_with_the_configured_password(scraper, db_url):
+    scraper.env["SCRAPER_READER_PASSWORD"] = "e2e-reader-secret"
+    result = scraper("db", "upgrade")
+    assert result.code == 0, result.err
+    conn = psycopg2.connect(psycopg2.extensions.make_dsn(db_url, user="scraper_reader",
+                                                         password="e2e-reader-secret"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user, count(*) FROM latest_articles")
+            assert cur.fetchone() == ("scraper_reader", 0)
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute("INSERT INTO stories (title) VALUES ('x')")
+    finally:
+        conn.close()
