@@ -229,3 +229,17 @@ def test_a_linking_failure_loses_the_links_not_the_articles(conn, monkeypatch):
     monkeypatch.undo()
     relink(conn, Thresholds())
     assert rows(conn, "SELECT story_id IS NOT NULL FROM articles") == [(True,)]
+
+
+def test_promoted_headlines_are_those_of_the_sources_latest_crawl(conn):
+    title, paras = ARTICLES[0]
+    old, new = Headline("Old news", "https://a.example/old"), Headline("New", "https://a.example/new")
+    store_pages(conn, [page("https://a.example/p1", title, paras, source="a", headlines=(old, new))])
+    with conn, conn.cursor() as cur:  # the latest crawl of source a starts half an hour later
+        cur.execute("INSERT INTO crawl_runs (source, trigger, status, started_at, finished_at)"
+                    " VALUES ('a', 'schedule', 'succeeded', %s, %s)",
+                    (T0 + timedelta(minutes=30), T0 + timedelta(hours=2)))
+    title2, paras2 = ARTICLES[1]
+    store_pages(conn, [page("https://a.example/p2", title2, paras2, source="a", at=1, headlines=(new,))])
+    assert rows(conn, "SELECT title, since, last_seen_at FROM promoted_headlines WHERE source = 'a'") == [
+        ("New", T0, T0 + timedelta(hours=1))]
