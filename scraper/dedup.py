@@ -29,10 +29,9 @@ datasketch uses.
 
 Guard rails against false merges ("bad input"): a body with fewer than
 `MIN_SHINGLES` shingles gets no signature at all (empty pages, teasers,
-"please enable JavaScript" or paywall stubs are never duplicates); the
-linking step also ignores band keys shared by too many articles (boilerplate
-that every page of a site repeats) and never calls two same-source pages with
-different titles copies (one site's template text, not a syndicated story).
+"please enable JavaScript" or paywall stubs are never duplicates), and two
+pages of one source with different titles are never copies (one site's
+template text, not a syndicated story; see `scraper.stories.is_copy`).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 `link_articles` runs inside the store transaction with a fixed number of round
 trips per batch (about ten, whatever the batch size): one index lookup for all
 candidates of the batch (each band key read with a LIMIT, so a key that every
-page shares costs no more than any other and is ignored as boilerplate), one
-read of the candidates' signatures, then batched writes. The decisions are
+page shares costs no more than any other), one read of the candidates'
+signatures, then batched writes. The decisions are
 made by the pure `scraper.stories.decide`.
 """
 
@@ -137,8 +137,11 @@ def _load(cur: Any, fresh: list[_Fresh], thresholds: Thresholds) -> _Batch:
     for kind, key, lo, article_id in cur.fetchall():
         hits.setdefault((kind, key, lo), set()).add(article_id)
     by_key: dict[int, set[int]] = {}
-    for (_, key, _), ids in hits.items():
-        if len(ids) <= thresholds.crowded:  # more: boilerplate every page shares
+    for (kind, key, _), ids in hits.items():
+        # A story key shared by that many articles is a common word: useless, ignored. A body key
+        # shared by that many is a widely syndicated text: its newest holders are copies that
+        # lead to the original through duplicate_of, so the truncated list still finds it.
+        if kind == "body" or len(ids) <= thresholds.crowded:
             by_key.setdefault(key, set()).update(ids)
     own = [f.item.article_id for f in fresh]
     cur.execute(query("linked_articles"), {"ids": sorted({*own, *(i for s in by_key.values() for i in s)})})

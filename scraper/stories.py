@@ -61,7 +61,7 @@ class Thresholds:
     duplicate: float = 0.5  # estimated Jaccard of body shingles at which a body is a copy
     story: float = 0.12  # estimated Jaccard of story terms at which two articles share a story
     window: timedelta = timedelta(days=3)  # how far apart in time two articles of one story may be
-    crowded: int = 50  # a band key shared by more articles than this is boilerplate: ignored
+    crowded: int = 50  # rows read per band key; a story key with more is a common word: ignored
 
 
 @lru_cache(maxsize=8192)

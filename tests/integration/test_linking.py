@@ -243,3 +243,17 @@ def test_promoted_headlines_are_those_of_the_sources_latest_crawl(conn):
     store_pages(conn, [page("https://a.example/p2", title2, paras2, source="a", at=1, headlines=(new,))])
     assert rows(conn, "SELECT title, since, last_seen_at FROM promoted_headlines WHERE source = 'a'") == [
         ("New", T0, T0 + timedelta(hours=1))]
+
+
+def test_a_text_syndicated_by_more_outlets_than_a_band_key_holds_still_finds_its_original(conn):
+    title, paras = ARTICLES[3]
+    store_pages(conn, [page("https://wire.example/w", title, paras, source="wire")])
+    crowded = Thresholds().crowded
+    # verbatim republications: every band key of the text is shared by all of them
+    copies = [page(f"https://o{i}.example/w", title, paras, source=f"o{i}", at=1 + i / 100)
+              for i in range(crowded + 30)]
+    for k in range(0, len(copies), 20):
+        store_pages(conn, copies[k:k + 20])
+    got = links(conn)
+    assert {orig for url, (orig, _) in got.items() if url != "https://wire.example/w"} == {"https://wire.example/w"}
+    assert rows(conn, "SELECT count(*) FROM stories") == [(1,)]
