@@ -296,6 +296,16 @@ def timed_store(url: str, pages: list[FetchedPage], link: bool, batch: int = 50)
     return spent
 
 
+def timed_relink(url: str) -> tuple[int, float]:
+    """Run relink over the whole database; return (articles, seconds)."""
+    conn = db.connect(url)
+    t = time.perf_counter()
+    counts = relink(conn, Thresholds(), batch_size=1000)
+    seconds = time.perf_counter() - t
+    conn.close()
+    return counts.articles, seconds
+
+
 def cost(server: Server, dev_set: Path, sizes: list[int], measure: int) -> None:
     model = TextModel(dev_articles(dev_set))
     print(f"\n(b) cost per stored article ({measure} new articles per mode, batches of 50, "
@@ -303,6 +313,7 @@ def cost(server: Server, dev_set: Path, sizes: list[int], measure: int) -> None:
     print("| articles in db | load s | linking on ms/article | off ms/article | linking alone ms | on art/s | off art/s |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     results = {}
+    relink_rate: dict[int, tuple[int, float]] = {}
     for size in sizes:
         url = server.fresh()
         t = time.perf_counter()
@@ -317,6 +328,11 @@ def cost(server: Server, dev_set: Path, sizes: list[int], measure: int) -> None:
         results[size] = (on / n * 1000, off / n * 1000)
         print(f"| {size} | {load:.0f} | {on / n * 1000:.2f} | {off / n * 1000:.2f} | "
               f"{(on - off) / n * 1000:.2f} | {n / on:.0f} | {n / off:.0f} |", flush=True)
+        if size == sizes[0]:
+            relink_rate[size] = timed_relink(url)
+    for size, (n, seconds) in relink_rate.items():
+        print(f"\nscraper relink of the {size}-article database ({n} articles): {seconds:.0f} s, "
+              f"{n / seconds:.0f} articles/s")
     if len(sizes) >= 2:
         lo, hi = results[sizes[0]], results[sizes[-1]]
         print(f"\nratio {sizes[-1]}/{sizes[0]}: linking on {hi[0] / lo[0]:.2f}, off {hi[1] / lo[1]:.2f}, "
