@@ -240,6 +240,13 @@ FROM (VALUES %s) AS v(id, story_id, duplicate_of)
 WHERE a.id = v.id
   AND (a.story_id IS DISTINCT FROM v.story_id OR a.duplicate_of IS DISTINCT FROM v.duplicate_of)
 
+-- name: adopt_copies
+-- An original linked before an earlier-seen copy of it (racing crawls) becomes
+-- that one's copy, with its own copies, in its story.
+UPDATE articles AS a SET duplicate_of = v.original, story_id = v.story_id
+FROM (VALUES %s) AS v(old, original, story_id)
+WHERE a.id = v.old OR a.duplicate_of = v.old
+
 -- name: refresh_stories
 -- Counts and first/last seen of the stories of these articles, from their articles.
 UPDATE stories AS s SET

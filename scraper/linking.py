@@ -102,6 +102,7 @@ class _Batch:
     new_stories: dict[int, str] = field(default_factory=dict)  # placeholder id (< 0) -> title
     decided: list[Linked] = field(default_factory=list)
     emptied: set[int] = field(default_factory=set)  # stories an article left
+    adoptions: list[tuple[int, int, int]] = field(default_factory=list)  # (old original, new original, story)
 
 
 def link_articles(cur: Any, items: Sequence[ToLink], seen_ids: Iterable[int] = (),
@@ -190,9 +191,22 @@ def _decide(f: _Fresh, batch: _Batch, thresholds: Thresholds, counts: LinkCounts
         batch.emptied.add(before.story_id)
     linked = replace(f.linked, story_id=story_id, duplicate_of=decision.duplicate_of)
     batch.known[aid] = linked
+    _adopt(batch, decision.adopted, aid, story_id, counts)
     batch.decided.append(linked)
     for k in (*f.body_keys, *f.story_keys):
         batch.by_key.setdefault(k, set()).add(aid)
+
+
+def _adopt(batch: _Batch, adopted: tuple[int, ...], original: int, story_id: int, counts: LinkCounts) -> None:
+    """Make the `adopted` originals, and their copies, copies of `original` in its story."""
+    for old in adopted:
+        batch.adoptions.append((old, original, story_id))
+        counts.duplicates += 1
+        for aid, other in list(batch.known.items()):
+            if aid == old or other.duplicate_of == old:
+                if other.story_id is not None and other.story_id != story_id:
+                    batch.emptied.add(other.story_id)
+                batch.known[aid] = replace(other, duplicate_of=original, story_id=story_id)
 
 
 def _create_stories(cur: Any, batch: _Batch) -> dict[int, int]:
@@ -225,6 +239,9 @@ def _write(cur: Any, fresh: list[_Fresh], batch: _Batch, story_ids: dict[int, in
     links = sorted((d.article_id, story_ids.get(d.story_id, d.story_id), d.duplicate_of)  # type: ignore[arg-type]
                    for d in batch.decided)
     _values(cur, "set_article_links", links, "(%s::bigint, %s::bigint, %s::bigint)")
+    adoptions = [(old, new, story_ids.get(story, story)) for old, new, story in batch.adoptions]
+    _values(cur, "adopt_copies", adoptions, "(%s::bigint, %s::bigint, %s::bigint)")
+    batch.emptied = {story_ids.get(story, story) for story in batch.emptied}
     if batch.emptied:
         cur.execute(query("delete_empty_stories"), {"ids": sorted(batch.emptied)})
 

@@ -133,6 +133,7 @@ class Decision:
     duplicate_of: int | None
     story_id: int | None
     similarity: float  # of the match that decided, 0.0 for a new story
+    adopted: tuple[int, ...] = ()  # later-seen originals that become copies of this article (see decide)
 
 
 def event_time(published_at: datetime | None, first_seen_at: datetime) -> datetime:
@@ -172,24 +173,35 @@ def same_story(new: Linked, other: Linked, thresholds: Thresholds) -> float:
 
 
 def decide(new: Linked, candidates: Iterable[Linked], thresholds: Thresholds) -> Decision:
-    """Return the original `new` copies (the earliest matching one) and the story it joins."""
+    """Return the original `new` copies (the earliest matching one), the story it joins, and the copies it adopts.
+
+    Only an article first seen earlier can be the original (so a revised
+    original is never a copy of its copies). A near-duplicate first seen
+    later but linked before `new` (two crawls racing) is an original in the
+    wrong place: `new` adopts it, with its copies, and takes its story.
+    """
     copies: list[tuple[datetime, int, Linked, float]] = []
+    adopted: list[Linked] = []
     best: tuple[float, Linked] | None = None
     for other in candidates:
         if other.article_id == new.article_id:
             continue
-        # Only an earlier article can be the original: a revised original is not a copy of its copies.
-        earlier = (other.first_seen_at, other.article_id) < (new.first_seen_at, new.article_id)
-        sim = is_copy(new, other, thresholds.duplicate) if earlier else 0.0
-        if sim:
+        sim = 0.0 if other.duplicate_of == new.article_id else is_copy(new, other, thresholds.duplicate)
+        if sim and (other.first_seen_at, other.article_id) < (new.first_seen_at, new.article_id):
             copies.append((other.first_seen_at, other.article_id, other, sim))
             continue
-        sim = same_story(new, other, thresholds)
+        if sim and other.duplicate_of is None:
+            adopted.append(other)
+        sim = sim or same_story(new, other, thresholds)
         if sim and other.story_id is not None and (best is None or sim > best[0]):
             best = (sim, other)
     if copies:
         _, _, original, sim = min(copies, key=lambda c: (c[0], c[1]))
         return Decision(original.duplicate_of or original.article_id, original.story_id, sim)
+    adopt = tuple(sorted(a.article_id for a in adopted))
+    if adopted:
+        first = min(adopted, key=lambda a: (a.first_seen_at, a.article_id))
+        return Decision(None, first.story_id, best[0] if best else 1.0, adopt)
     if best is not None:
         return Decision(None, best[1].story_id, best[0])
     return Decision(None, None, 0.0)

@@ -257,3 +257,39 @@ def test_a_text_syndicated_by_more_outlets_than_a_band_key_holds_still_finds_its
     got = links(conn)
     assert {orig for url, (orig, _) in got.items() if url != "https://wire.example/w"} == {"https://wire.example/w"}
     assert rows(conn, "SELECT count(*) FROM stories") == [(1,)]
+
+
+def test_two_crawls_storing_copies_at_once_see_each_other(db_url):
+    """Without the linking lock each would miss the other's uncommitted copy; the order they link in is random."""
+    import threading
+
+    title, paras = ARTICLES[4]
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def crawl(i: int) -> None:
+        conn = db.connect(db_url)
+        try:
+            body = paras if i == 0 else edited_copy(paras, random.Random(i), f"Outlet {i}")
+            barrier.wait()
+            store_pages(conn, [page(f"https://s{i}.example/x", title, body, source=f"s{i}", at=i / 10)])
+        except BaseException as exc:  # noqa: B036 - reported by the main thread
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=crawl, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    conn = db.connect(db_url)
+    try:
+        got = links(conn)
+        assert rows(conn, "SELECT count(*) FROM stories") == [(1,)]
+        # whichever linked first, the copy fetched first is the original of all
+        assert {url: orig for url, (orig, _) in got.items()} == {
+            "https://s0.example/x": None, **{f"https://s{i}.example/x": "https://s0.example/x" for i in (1, 2, 3)}}
+    finally:
+        conn.close()

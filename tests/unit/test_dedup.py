@@ -102,6 +102,17 @@ def test_a_revised_original_is_not_a_copy_of_its_own_copies():
     assert stories.decide(original, [copy], Thresholds()).duplicate_of is None
 
 
+def test_an_earlier_copy_linked_late_adopts_the_original_that_was_linked_first():
+    title, paras = seed()
+    late_original = linked(2, title, "\n\n".join(edited_copy(paras, random.Random(1))), source="b", hours=1,
+                           story_id=10)
+    its_copy = linked(3, title, "\n\n".join(edited_copy(paras, random.Random(2))), source="c", hours=2,
+                      story_id=10, duplicate_of=2)
+    first_fetched = linked(1, title, "\n\n".join(paras))
+    decision = stories.decide(first_fetched, [late_original, its_copy], Thresholds())
+    assert (decision.duplicate_of, decision.story_id, decision.adopted) == (None, 10, (2,))
+
+
 def test_unrelated_real_articles_are_neither_copies_nor_one_story():
     arts = [linked(i, title, "\n\n".join(paras), source=f"s{i % 3}", hours=i, story_id=100 + i)
             for i, (title, paras) in enumerate(real_articles())]
