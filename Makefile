@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint eval bench clean
+.PHONY: help run test lint eval bench bench-dedup clean
 
 help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make eval   extraction quality on $(DEV_SET), beside trafilatura"
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
+	@echo "make bench-dedup  near-duplicate and story quality on $(DEV_SET); linking cost at 10k and 100k articles"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,9 @@ eval: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python scripts/bench.py --dev-set $(DEV_SET)
+
+bench-dedup: $(VENV)/.installed-dev
+	$(BIN)/python scripts/bench_dedup.py --dev-set $(DEV_SET)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
