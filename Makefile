@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint eval bench clean
+.PHONY: help run test lint eval bench bench-dedup clean
 
 help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make eval   extraction quality on $(DEV_SET), beside trafilatura"
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
+	@echo "make bench-dedup  near-duplicate and story quality on $(DEV_SET); linking cost at 10k and 100k articles"
 	@echo "make soak   crawl a hostile site for $(SOAK_MINUTES) min with kills and database restarts, checking invariants"
 	@echo "make faults-memory  peak RSS of a crawl meeting 50 MB pages and a gzip bomb"
 	@echo "make fuzz   atheris fuzzing of extraction, feed/sitemap parsing and URLs for $(FUZZ_SECONDS) s"
@@ -51,6 +52,9 @@ eval: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python scripts/bench.py --dev-set $(DEV_SET)
+
+bench-dedup: $(VENV)/.installed-dev
+	$(BIN)/python scripts/bench_dedup.py --dev-set $(DEV_SET)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -295,6 +295,118 @@ UPDATE articles SET next_visit_at = NULL
 WHERE next_visit_at IS NOT NULL
   AND id IN (SELECT article_id FROM article_urls WHERE url = ANY(%(urls)s))
 
+-- ---------------------------------------------------------------- linking (dedup and stories)
+
+-- name: link_lock
+SELECT pg_advisory_xact_lock(%(key)s)
+
+-- name: link_candidates
+-- Every band key read through its index with a LIMIT: a key with `limit` hits is
+-- boilerplate (the caller ignores it), and no key costs more than `limit` rows.
+-- Story keys only within the story window around each article's event time.
+SELECT 'body' AS kind, k.key, NULL::timestamptz AS lo, c.article_id
+FROM unnest(%(body_keys)s::bigint[]) AS k(key)
+CROSS JOIN LATERAL (SELECT b.article_id FROM dedup_bands AS b WHERE b.band_key = k.key
+                    ORDER BY b.article_id DESC LIMIT %(limit)s) AS c
+UNION ALL
+SELECT 'story', k.key, k.lo, c.article_id
+FROM unnest(%(story_keys)s::bigint[], %(los)s::timestamptz[], %(his)s::timestamptz[]) AS k(key, lo, hi)
+CROSS JOIN LATERAL (SELECT s.article_id FROM story_bands AS s
+                    WHERE s.band_key = k.key AND s.event_at BETWEEN k.lo AND k.hi
+                    ORDER BY s.event_at DESC LIMIT %(limit)s) AS c
+
+-- name: linked_articles
+SELECT a.id, a.source, a.title, a.first_seen_at, f.event_at, f.body_signature, f.story_terms,
+       a.story_id, a.duplicate_of
+FROM articles AS a
+LEFT JOIN article_fingerprints AS f ON f.article_id = a.id
+WHERE a.id = ANY(%(ids)s)
+
+-- name: allocate_story_ids
+SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, %(n)s)
+
+-- name: insert_stories
+-- Counts and times are filled by refresh_stories in the same transaction.
+INSERT INTO stories (id, title) OVERRIDING SYSTEM VALUE VALUES %s
+
+-- name: delete_dedup_bands
+DELETE FROM dedup_bands AS b USING (VALUES %s) AS v(band_key, article_id)
+WHERE b.band_key = v.band_key AND b.article_id = v.article_id
+
+-- name: delete_story_bands
+DELETE FROM story_bands AS b USING (VALUES %s) AS v(band_key, article_id)
+WHERE b.band_key = v.band_key AND b.article_id = v.article_id
+
+-- name: insert_dedup_bands
+INSERT INTO dedup_bands (band_key, article_id) VALUES %s ON CONFLICT DO NOTHING
+
+-- name: insert_story_bands
+INSERT INTO story_bands (band_key, event_at, article_id) VALUES %s
+
+-- name: upsert_fingerprints
+INSERT INTO article_fingerprints (article_id, body_signature, story_terms, shingle_count, event_at)
+VALUES %s
+ON CONFLICT (article_id) DO UPDATE SET
+    body_signature  = EXCLUDED.body_signature,
+    story_terms = EXCLUDED.story_terms,
+    shingle_count   = EXCLUDED.shingle_count,
+    event_at        = EXCLUDED.event_at
+
+-- name: set_article_links
+UPDATE articles AS a SET story_id = v.story_id, duplicate_of = v.duplicate_of
+FROM (VALUES %s) AS v(id, story_id, duplicate_of)
+WHERE a.id = v.id
+  AND (a.story_id IS DISTINCT FROM v.story_id OR a.duplicate_of IS DISTINCT FROM v.duplicate_of)
+
+-- name: adopt_copies
+-- An original linked before an earlier-seen copy of it (racing crawls) becomes
+-- that one's copy, with its own copies, in its story.
+UPDATE articles AS a SET duplicate_of = v.original, story_id = v.story_id
+FROM (VALUES %s) AS v(old, original, story_id)
+WHERE a.id = v.old OR a.duplicate_of = v.old
+
+-- name: refresh_stories
+-- Counts and first/last seen of the stories of these articles, from their articles.
+UPDATE stories AS s SET
+    article_count = x.n, source_count = x.sources, first_seen_at = x.first_seen, last_seen_at = x.last_seen
+FROM (SELECT story_id, count(*) AS n, count(DISTINCT source) AS sources,
+             min(first_seen_at) AS first_seen, max(last_seen_at) AS last_seen
+      FROM articles
+      WHERE story_id IN (SELECT story_id FROM articles WHERE id = ANY(%(ids)s) AND story_id IS NOT NULL)
+         OR story_id = ANY(%(story_ids)s::bigint[])
+      GROUP BY story_id) AS x
+WHERE s.id = x.story_id
+  AND (s.article_count, s.source_count, s.first_seen_at, s.last_seen_at)
+      IS DISTINCT FROM (x.n, x.sources, x.first_seen, x.last_seen)
+
+-- name: delete_empty_stories
+-- Stories whose only article moved to another story.
+DELETE FROM stories AS s
+WHERE s.id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM articles AS a WHERE a.story_id = s.id)
+
+-- name: reset_links
+UPDATE articles SET story_id = NULL, duplicate_of = NULL
+WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL;
+DELETE FROM stories;
+TRUNCATE dedup_bands, story_bands, article_fingerprints
+
+-- name: count_articles
+SELECT count(*) FROM articles
+
+-- name: articles_to_relink
+-- Oldest first, so that the earliest copy of a text is its original.
+SELECT id, source, title, body, published_at, first_seen_at
+FROM articles
+WHERE (first_seen_at, id) > (%(after_time)s::timestamptz, %(after_id)s::bigint)
+ORDER BY first_seen_at, id
+LIMIT %(limit)s
+
+-- ---------------------------------------------------------------- reader role
+
+-- name: set_reader_password
+-- Created NOLOGIN by migration 0004; psycopg2 quotes the password as a literal.
+ALTER ROLE scraper_reader WITH LOGIN PASSWORD %(password)s
+
 -- ---------------------------------------------------------------- spool and outages
 
 -- name: ping

@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = dbsub.add_parser("upgrade", help="apply pending migrations")
     upgrade.set_defaults(func=cmd_db_upgrade)
 
+    relink = sub.add_parser("relink", help="rebuild near-duplicate and story links from stored articles")
+    relink.add_argument("--batch-size", type=int, default=1000, help="articles per transaction (default 1000)")
+    relink.set_defaults(func=cmd_relink)
+
     status = sub.add_parser("status", help="recent crawl runs per source, with counts and errors")
     status.add_argument("--limit", type=int, default=5, help="runs per source (default 5)")
     status.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
@@ -178,9 +182,34 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
     try:
         applied = db.migrate(conn)
+        if settings.reader_password:
+            db.set_reader_password(conn, settings.reader_password)
     finally:
         conn.close()
     print(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "database is up to date")
+    return 0
+
+
+def cmd_relink(args: argparse.Namespace, settings: Settings) -> int:
+    """Rebuild dedup and story links in batches, printing progress; 0 on success."""
+    from scraper import db
+    from scraper.linking import LinkCounts, relink, thresholds_from
+
+    if args.batch_size < 1:
+        raise ConfigError(f"--batch-size {args.batch_size}: give a whole number of at least 1")
+
+    def progress(done: int, total: int, counts: LinkCounts) -> None:
+        print(f"relinked {done}/{total} articles: {counts.duplicates} copies, "
+              f"{counts.new_stories} stories", flush=True)
+
+    conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
+    try:
+        db.migrate(conn)
+        counts = relink(conn, thresholds_from(settings), args.batch_size, progress)
+    finally:
+        conn.close()
+    print(f"done: {counts.articles} articles, {counts.duplicates} near-duplicate copies, "
+          f"{counts.new_stories} stories")
     return 0
 
 

@@ -248,6 +248,8 @@ def run_daemon(settings: Settings) -> int:
     conn = db.connect(database_url)
     try:
         db.migrate(conn)
+        if settings.reader_password:
+            db.set_reader_password(conn, settings.reader_password)
         runs.fail_stale_runs(conn)
         last_success = runs.last_successes(conn)
     finally:

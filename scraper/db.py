@@ -198,3 +198,12 @@ def _apply(conn: psycopg2.extensions.connection, path: Path) -> bool:
         raise MigrationError(f"migration {path.name} failed: {_one_line(exc)}") from exc
     log.info("applied migration %s", path.name)
     return True
+
+
+READER_ROLE = "scraper_reader"
+
+
+def set_reader_password(conn: psycopg2.extensions.connection, password: str) -> None:
+    """Let the read-only role scraper_reader (made by migration 0004) log in with `password`."""
+    with transaction(conn, f"setting the password of role {READER_ROLE} (needs CREATEROLE)") as cur:
+        cur.execute(query("set_reader_password"), {"password": password})

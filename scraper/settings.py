@@ -39,6 +39,14 @@ SETTINGS: dict[str, Setting] = {
     "log_level": Setting("SCRAPER_LOG_LEVEL", "WARNING", "log level of crawls (DEBUG, INFO, WARNING, ERROR)"),
     "run_timeout": Setting("SCRAPER_RUN_TIMEOUT", 7200,
                            "seconds after which the daemon kills a crawl process and records the run as failed"),
+    "dedup_threshold": Setting("SCRAPER_DEDUP_THRESHOLD", 0.5,
+                               "estimated Jaccard of body shingles from which an article is a near-duplicate copy"),
+    "story_threshold": Setting("SCRAPER_STORY_THRESHOLD", 0.12,
+                               "estimated Jaccard of title+lead terms from which two articles share a story"),
+    "story_window_hours": Setting("SCRAPER_STORY_WINDOW_HOURS", 72,
+                                  "how far apart in time two articles of one story may be"),
+    "reader_password": Setting("SCRAPER_READER_PASSWORD", None,
+                               "password of the read-only role scraper_reader, set by `scraper db upgrade`"),
 }
 
 
@@ -55,6 +63,10 @@ class Settings:
     user_agent: str
     log_level: str
     run_timeout: int
+    dedup_threshold: float
+    story_threshold: float
+    story_window_hours: int
+    reader_password: str | None
 
 
 def load_settings(overrides: dict[str, Any] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -78,6 +90,14 @@ def _convert(name: str, setting: Setting, raw: Any) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{setting.env}={raw!r} is not a whole number; set it to e.g. {setting.default}") from None
+    if target == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0.0 < value <= 1.0:
+            raise ConfigError(f"{setting.env}={raw!r} is not a similarity between 0 and 1; e.g. {setting.default}")
+        return value
     if target == "Path":
         return Path(str(raw)).expanduser()
     if name == "log_level":

@@ -8,6 +8,7 @@ Python, the writes are batched with execute_values.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,9 +19,11 @@ from psycopg2.extras import execute_values
 from scraper.db import query, transaction
 from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url, url_forms, url_key
+from scraper.linking import ToLink, link_articles
 from scraper.revisions import Change, content_fingerprint, describe_change, fingerprint_text
 from scraper.revisit import DEFAULT_POLICY, RevisitPolicy, next_visit
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 5000  # rows per execute_values statement: one statement for any realistic batch
 # Longer addresses are not kept: a page may claim any rel=canonical or link any href, and a
 # 10 KB address exceeds PostgreSQL's index row size, failing the whole batch. Scrapy does not
@@ -207,10 +210,14 @@ def _walk(plan: _Plan, counts: StoreCounts) -> list[_Version]:
     return versions
 
 
-def store_pages(conn: Any, pages: Sequence[FetchedPage], revisit: RevisitPolicy = DEFAULT_POLICY) -> StoreCounts:
+def store_pages(conn: Any, pages: Sequence[FetchedPage], revisit: RevisitPolicy = DEFAULT_POLICY, *,
+                link: bool = True) -> StoreCounts:
     """Store a batch of fetched pages in one transaction; return how many were new, updated, unchanged.
 
-    `revisit` sets each stored article's next_visit_at (scraper.revisit).
+    `revisit` sets each stored article's next_visit_at (scraper.revisit). With
+    `link` (the default) new and changed articles are also fingerprinted and
+    placed in stories in the same transaction (scraper.linking); False is for
+    measuring the cost of that step.
     """
     counts = StoreCounts()
     prepared = [_prepare(p) for p in pages if p.article.is_article]
@@ -231,7 +238,32 @@ def store_pages(conn: Any, pages: Sequence[FetchedPage], revisit: RevisitPolicy 
         _insert_urls(cur, plans)
         cur.execute(query("link_headlines"), {"urls": all_urls})
         _store_headlines(cur, plans)
+        if link:
+            _link(cur, versions, plans)
     return counts
+
+
+def _link(cur: Any, versions: list[tuple[int, _Page, Change | None]], plans: list[_Plan]) -> None:
+    """Link the batch's new content to copies and stories; a failure there loses the links, never the articles.
+
+    `scraper relink` restores links that were skipped.
+    """
+    cur.execute("SAVEPOINT linking")
+    try:
+        link_articles(cur, _to_link(versions), [pl.article_id for pl in plans if pl.article_id])
+    except Exception:
+        log.exception("linking %d articles failed; they are stored unlinked (scraper relink links them)",
+                      len(versions))
+        cur.execute("ROLLBACK TO SAVEPOINT linking")
+    else:
+        cur.execute("RELEASE SAVEPOINT linking")
+
+
+def _to_link(versions: list[tuple[int, _Page, Change | None]]) -> list[ToLink]:
+    """Return the latest new content of each article, for dedup and story linking."""
+    latest = {aid: p for aid, p, _ in versions}
+    return [ToLink(aid, clean(p.page.source) or "", p.title, p.body, p.page.article.published_at,
+                   p.page.fetched_at) for aid, p in sorted(latest.items())]
 
 
 def _find_by_content(cur: Any, pages: list[_Page]) -> dict[tuple[str, str], _Stored]:
