@@ -9,12 +9,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 from tests.newssite import NewsSite
 from tests.newssite.slow import SlowSite
 
 DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "extraction-dev"
+
+
+def rows(db_url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Return the rows of one query on the test's database."""
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+    finally:
+        conn.close()
 
 
 @dataclass

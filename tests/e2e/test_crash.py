@@ -9,10 +9,10 @@ import os
 import signal
 from collections.abc import Iterator
 
-import psycopg2
 import pytest
 
 from scraper.db import MIGRATION_LOCK_KEY
+from tests.e2e.conftest import rows
 from tests.e2e.test_daemon import daemon_running, runs, stop, wait_for
 from tests.newssite.slow import SlowSite
 
@@ -33,35 +33,26 @@ def config_for(tmp_path, site: SlowSite):
     return config
 
 
-def query(db_url: str, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
-
 
 def advisory_locks(db_url: str) -> list[tuple]:
     """Return the advisory locks anyone holds on this test's database (migration lock and crawl locks)."""
-    return query(db_url, "SELECT classid, objid, objsubid, pid FROM pg_locks WHERE locktype = 'advisory' "
+    return rows(db_url, "SELECT classid, objid, objsubid, pid FROM pg_locks WHERE locktype = 'advisory' "
                          "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
 
 
 def assert_each_article_once(db_url: str, site: SlowSite) -> None:
-    stored = query(db_url, "SELECT a.url, count(v.*) FROM articles a JOIN article_versions v "
+    stored = rows(db_url, "SELECT a.url, count(v.*) FROM articles a JOIN article_versions v "
                            "ON v.article_id = a.id GROUP BY a.url")
     assert sorted(u[len(site.url):] for u, _ in stored) == sorted(site.stories)
     assert {n for _, n in stored} == {1}
-    assert query(db_url, "SELECT count(*) FROM article_urls GROUP BY url HAVING count(*) > 1") == []
+    assert rows(db_url, "SELECT count(*) FROM article_urls GROUP BY url HAVING count(*) > 1") == []
 
 
 def test_a_crawl_killed_hard_is_marked_interrupted_by_the_next_crawl_which_stores_everything_once(
         scraper, slow_site, db_url, tmp_path):
     config = config_for(tmp_path, slow_site)
     crawl = scraper.popen("--config", str(config), "crawl", "slow")
-    wait_for(lambda: query(db_url, "SELECT count(*) FROM articles")[0][0] >= 4, 60, "a few stored articles")
+    wait_for(lambda: rows(db_url, "SELECT count(*) FROM articles")[0][0] >= 4, 60, "a few stored articles")
     crawl.kill()
     crawl.wait(30)
     assert [r[0] for r in runs(db_url)] == ["running"]
@@ -76,8 +67,8 @@ def test_a_crawl_killed_hard_is_marked_interrupted_by_the_next_crawl_which_store
 def test_daemon_and_its_crawl_killed_hard_then_restarted(scraper, slow_site, db_url, tmp_path):
     config = config_for(tmp_path, slow_site)
     with daemon_running(scraper, config) as daemon:
-        wait_for(lambda: query(db_url, "SELECT count(*) FROM articles")[0][0] >= 4, 60, "a few stored articles")
-        [(child,)] = query(db_url, "SELECT pid FROM crawl_runs")
+        wait_for(lambda: rows(db_url, "SELECT count(*) FROM articles")[0][0] >= 4, 60, "a few stored articles")
+        [(child,)] = rows(db_url, "SELECT pid FROM crawl_runs")
         daemon.kill()  # SIGKILL the daemon, then its crawl child: nothing runs any handler
         os.kill(child, signal.SIGKILL)
         daemon.wait(30)

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg2
 import pytest
 
-from tests.e2e.conftest import sources_file
-
-
-def rows(db_url: str, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
+from tests.e2e.conftest import rows, sources_file
 
 
 def stored_paths(db_url: str, site) -> set[str]:

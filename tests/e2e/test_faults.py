@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
 
+from tests.e2e.conftest import rows
 from tests.faults.server import FAULTS, NON_ASCII_TITLE, FaultSite
 
 # Low limits so the test is fast; the service's defaults are in scraper.crawl.scrapy_settings.
@@ -22,15 +22,6 @@ def fault_sources(path: Path, site: FaultSite, name: str = "hostile", extra: str
                     f"interval_minutes = 60\n[sources.settings]\n{FAST}{extra}")
     return path
 
-
-def rows(db_url: str, sql: str) -> list[tuple]:
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

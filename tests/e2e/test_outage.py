@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.e2e.conftest import Scraper
+from tests.e2e.conftest import Scraper, rows
 from tests.e2e.test_daemon import count_articles, wait_for
 from tests.faults.postgres import OwnPostgres, own_database
 from tests.newssite.slow import SlowSite
@@ -45,15 +45,6 @@ def slow_sources(path: Path, site: SlowSite, spool_wait: float) -> Path:
     path.write_text(text)
     return path
 
-
-def rows(url: str, sql: str) -> list[tuple]:
-    conn = psycopg2.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def assert_stored_exactly_once(url: str, site: SlowSite, paths: set[str]) -> None:

@@ -9,20 +9,12 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from tests.e2e.conftest import rows
 from tests.newssite.content import paragraphs
 from tests.newssite.syndication import WireSite, edited_copy, follow_up, real_articles, recent
 
 PAYWALL = ["Subscribe to continue reading.", "Already a subscriber? Log in to read the full story."]
 
-
-def rows(db_url: str, sql: str) -> list[tuple]:
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def links(db_url: str) -> dict[str, tuple[str | None, int, int]]:
