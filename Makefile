@@ -4,11 +4,13 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 CONFIG ?= sources.toml
 DEV_SET ?= ../shared/extraction-dev
+SOAK_MINUTES ?= 10
+FUZZ_SECONDS ?= 120
 CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint eval bench bench-dedup clean
+.PHONY: help run test lint eval bench bench-dedup soak faults-memory fuzz clean
 
 help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
@@ -60,9 +62,6 @@ clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
 
 # Long fault/restart loop (kills, database restarts) that stops by itself; not part of `make test`.
-SOAK_MINUTES ?= 10
-FUZZ_SECONDS ?= 120
-.PHONY: soak faults-memory fuzz
 soak: $(VENV)/.installed-dev
 	$(BIN)/python scripts/soak.py --minutes $(SOAK_MINUTES)
 
