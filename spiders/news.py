@@ -18,6 +18,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from scraper.discovery import Link, newest_first, parse_listing, too_old
+from scraper.extraction.parse import repair_mislabelled_utf8
 from scraper.items import PageFailure, PageFetched
 from scraper.middlewares import RefusedAddress
 from scraper.sources import Source
@@ -146,7 +147,8 @@ class NewsSpider(scrapy.Spider):
         redirects = response.meta.get("redirect_urls") or [response.url]
         yield PageFetched(
             requested_url=redirects[0], final_url=response.url,
-            html=response.text, fetched_at=datetime.now(UTC),
+            html=repair_mislabelled_utf8(response.body, response.text, response.encoding),
+            fetched_at=datetime.now(UTC),
             # raw addresses listings wrote for it so far; one listed after this fetch waits for the next crawl
             aliases=tuple(sorted(self.listed_as.get(response.meta.get("link", ""), ()))),
         )

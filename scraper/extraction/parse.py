@@ -24,6 +24,26 @@ def _undeclared_encoding(data: bytes) -> str | None:
     return None
 
 
+def repair_mislabelled_utf8(body: bytes, text: str, encoding: str) -> str:
+    """Return `text` (body decoded as declared), or `body` read as Windows-1252 when UTF-8 was a mislabel.
+
+    Old sites serve Windows-1252 under a UTF-8 header or meta tag. Such bytes
+    almost never form a valid multi-byte UTF-8 sequence, while a real UTF-8
+    page with non-ASCII text is full of them: so a page declared UTF-8 that
+    does not decode, and holds no valid non-ASCII character at all, is read as
+    Windows-1252 instead of losing every accented letter and curly quote.
+    """
+    if encoding.lower().replace("-", "").replace("_", "") != "utf8" or "\ufffd" not in text:
+        return text
+    decoded = body.decode("utf-8", errors="replace")
+    if "\ufffd" not in decoded or any(ord(c) > 127 and c != "\ufffd" for c in decoded):
+        return text  # valid UTF-8 (the replacement character is content), or UTF-8 with a few stray bytes
+    try:
+        return body.decode("cp1252")
+    except UnicodeDecodeError:  # one of the five bytes Windows-1252 leaves undefined
+        return text
+
+
 def decode_html(html: bytes | str) -> str:
     """Return `html` as text: BOM, then <meta charset>/http-equiv, then utf-8, cp1252, utf-8 with replacement."""
     if isinstance(html, str):

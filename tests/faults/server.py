@@ -103,8 +103,8 @@ class FaultSite:
         self.good = [f"/good/story-{i}.html" for i in range(n_good)]
         self.stories = {p: Story(p, headline(rng), "Ann Lee", now - timedelta(minutes=i), paragraphs(rng))
                         for i, p in enumerate(self.good + [f.path for f in FAULTS if f.stored])}
-        self.stories["/fault/no-charset.html"] = Story(
-            "/fault/no-charset.html", NON_ASCII_TITLE, "Ann Lee", now, paragraphs(rng))
+        for path in ("/fault/no-charset.html", "/fault/wrong-charset.html"):
+            self.stories[path] = Story(path, NON_ASCII_TITLE, "Ann Lee", now, paragraphs(rng))
         self.listed_in_broken = {"/broken-feed.xml": "/good/from-broken-feed.html",
                                  "/broken-sitemap.xml": "/good/from-broken-sitemap.html"}
         for path in self.listed_in_broken.values():

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scraper.extraction import Article, extract_article
+from scraper.extraction.parse import repair_mislabelled_utf8
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 # One small real page, cut to keep each example fast.
@@ -92,3 +93,15 @@ def test_a_windows_1252_page_that_declares_no_charset_is_read_as_such() -> None:
     article = extract_article(html.encode("cp1252"), "https://example.com/2024/01/01/cafes-count-the-cost.html")
     assert article.is_article
     assert article.body.startswith("Caf\xe9 owners in Orl\xe9ans said the \u2018new rules\u2019")
+
+
+def test_windows_1252_served_as_utf8_is_read_as_windows_1252_but_real_utf8_is_kept() -> None:
+    text = "Zürich café — “quoted” €5"
+    cp1252 = f"<p>{text}</p>".encode("cp1252")
+    assert repair_mislabelled_utf8(cp1252, cp1252.decode("utf-8", "replace"), "utf-8") == f"<p>{text}</p>"
+    # a UTF-8 page with one stray byte keeps its UTF-8 reading
+    mostly_utf8 = f"<p>{text}</p>".encode() + b"\x96"
+    declared = mostly_utf8.decode("utf-8", "replace")
+    assert repair_mislabelled_utf8(mostly_utf8, declared, "UTF-8") == declared
+    # another declared charset is trusted as it is
+    assert repair_mislabelled_utf8(cp1252, "as declared", "iso-8859-2") == "as declared"
