@@ -79,6 +79,7 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "SCRAPER_RUN_ID": run_id,
         "SCRAPER_SOURCE": source.name,
         "SCRAPER_DATA_DIR": str(settings.data_dir),
+        "SCRAPER_SPOOL_WAIT": 60,  # seconds the end of a crawl waits for an unreachable database
         "SCRAPER_REFUSE_PRIVATE": refuse_private,
     }
     values.update(source.settings)
@@ -126,8 +127,8 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
             log.info("crawl started (trigger %s, pid %d)", trigger, os.getpid())
             try:
                 revisits = [] if only_urls else due_articles(conn, source)
-                stats = _run_spider(scrapy_settings(settings, source, database_url, run_id, refuse_private),
-                                    source, only_urls, revisits)
+                values = scrapy_settings(settings, source, database_url, run_id, refuse_private)
+                stats = _run_spider(values, source, only_urls, revisits)
             except BaseException as exc:
                 conn = runs.usable(conn, database_url)
                 runs.finish_run(conn, run_id, status="failed", pages_fetched=0, articles_new=0,
@@ -136,7 +137,7 @@ def run_crawl(settings: Settings, source: Source, trigger: str = "manual",
                 raise
             summary = _summary(run_id, source.name, stats)
             # the database may have restarted during the crawl; wait for it as long as the pipeline did
-            conn = runs.usable(conn, database_url, float(source.settings.get("SCRAPER_SPOOL_WAIT", 15)))
+            conn = runs.usable(conn, database_url, float(values["SCRAPER_SPOOL_WAIT"]))
             runs.finish_run(conn, run_id, status=summary.status, pages_fetched=summary.pages_fetched,
                             articles_new=summary.articles_new, articles_updated=summary.articles_updated,
                             articles_unchanged=summary.articles_unchanged, errors=summary.errors,

@@ -50,7 +50,6 @@ class Crawl:
     started_at: datetime  # wall clock, to find its crawl_runs row
     last_line: str = ""  # the child's last output line: its one-line error when it fails early
     done: threading.Event = field(default_factory=threading.Event)
-    timed_out: bool = False
 
 
 class Crawls:
@@ -134,7 +133,6 @@ class Crawls:
         try:
             crawl.child.wait(self.settings.run_timeout)
         except subprocess.TimeoutExpired:
-            crawl.timed_out = True
             crawl.child.kill()  # a crawl past its timeout is hung: it gets no grace
             crawl.child.wait()
             self._record_timeout(crawl)
@@ -188,7 +186,6 @@ class Daemon:
         self.config = config
         self.crawls = crawls
         self.scheduler = BackgroundScheduler(timezone="UTC")
-        self.started_at = datetime.now(UTC)
         self.lock = threading.Lock()
 
     def schedule(self, last_success: dict[str, datetime]) -> None:

@@ -50,7 +50,7 @@ class StoragePipeline:
         self.batch_size = settings.getint("SCRAPER_BATCH_SIZE", 50)
         self.workers = settings.getint("SCRAPER_EXTRACT_WORKERS", 2)
         self.spool_dir = Path(settings.get("SCRAPER_DATA_DIR") or ".").expanduser() / "spool"
-        self.spool_wait = settings.getfloat("SCRAPER_SPOOL_WAIT", 60.0)
+        self.spool_wait = settings.getfloat("SCRAPER_SPOOL_WAIT")  # default in crawl.scrapy_settings
         self.pool: Executor | None = None
         self.spool: Spool | None = None
         self.unstored = 0  # pages spooled by this process since the last store

@@ -122,8 +122,12 @@ def fingerprint_text(title: str, body: str) -> tuple[str, str]:
 
 def content_fingerprint(title: str, body: str) -> str:
     """Return the sha256 hex of the article's text with cosmetic differences removed (module docstring)."""
-    t, b = fingerprint_text(title, body)
-    return hashlib.sha256(f"{t}\n\n{b}".encode()).hexdigest()
+    return fingerprint_digest(*fingerprint_text(title, body))
+
+
+def fingerprint_digest(title_text: str, body_text: str) -> str:
+    """Return the fingerprint of texts fingerprint_text() already returned (for callers that need them too)."""
+    return hashlib.sha256(f"{title_text}\n\n{body_text}".encode()).hexdigest()
 
 
 def describe_change(old_title: str, old_body: str, new_title: str, new_body: str) -> Change:

@@ -16,6 +16,11 @@ lives, which the kernel drops when it dies (also on kill -9), so the rows of
 a process that is gone are free for the next one. (Not pids: they are reused,
 within minutes on a busy machine.)
 No Scrapy or PostgreSQL here: the format is plain JSON of FetchedPage.
+
+The pages this process appended are also kept in memory (up to HELD_MAX), so
+the usual path, append then store a moment later, never decodes the JSON
+again: only pages taken over from other processes, or left over from a
+long outage, are read back from disk.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from typing import Any
 
 from scraper.extraction.model import Article, Headline
 from scraper.store import FetchedPage
+
+HELD_MAX = 500  # pages kept decoded in memory; beyond that (a long outage) they wait on disk only
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -82,6 +89,7 @@ class Spool:
         self.owners.mkdir(parents=True, exist_ok=True)
         self.path = directory / "pages.sqlite3"
         self.owner = "o" + secrets.token_hex(8)
+        self._held: dict[int, FetchedPage] = {}  # row id -> the page as appended by this process
         self._lock = open(self.owners / f"{self.owner}.lock", "w")  # noqa: SIM115 - held while we live
         fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         # isolation_level None: explicit BEGIN IMMEDIATE ... COMMIT, so claims never interleave
@@ -113,7 +121,10 @@ class Spool:
         """Durably add `page`, claimed by this process; return its row id."""
         cur = self.db.execute("INSERT INTO pages (run_id, owner, page) VALUES (?, ?, ?)",
                               (run_id, self.owner, encode_page(page)))
-        return int(cur.lastrowid or 0)
+        row_id = int(cur.lastrowid or 0)
+        if len(self._held) < HELD_MAX:
+            self._held[row_id] = page
+        return row_id
 
     def claim_orphans(self) -> int:
         """Claim rows left by processes that are gone (crashed, or ended while the database was down)."""
@@ -134,15 +145,22 @@ class Spool:
 
     def batch(self, limit: int) -> list[Spooled]:
         """Return up to `limit` of this process's rows, oldest first."""
-        rows = self.db.execute("SELECT id, run_id, page FROM pages WHERE owner = ? ORDER BY id LIMIT ?",
+        rows = self.db.execute("SELECT id, run_id FROM pages WHERE owner = ? ORDER BY id LIMIT ?",
                                (self.owner, limit)).fetchall()
-        return [Spooled(i, r, decode_page(p)) for i, r, p in rows]
+        missing = [i for i, _ in rows if i not in self._held]
+        texts: dict[int, str] = {}
+        if missing:
+            marks = ",".join("?" * len(missing))
+            texts = dict(self.db.execute(f"SELECT id, page FROM pages WHERE id IN ({marks})", missing))
+        return [Spooled(i, r, self._held[i] if i in self._held else decode_page(texts[i])) for i, r in rows]
 
     def remove(self, ids: list[int]) -> None:
         """Delete rows `ids` (call only after their PostgreSQL transaction committed)."""
         if ids:
             marks = ",".join("?" * len(ids))
             self.db.execute(f"DELETE FROM pages WHERE id IN ({marks})", ids)
+            for row_id in ids:
+                self._held.pop(row_id, None)
 
     def count(self, mine: bool = True) -> int:
         """Return how many rows this process holds (or, with mine=False, the whole spool holds)."""

@@ -20,7 +20,13 @@ from scraper.db import query, transaction
 from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url, url_forms, url_key
 from scraper.linking import ToLink, link_articles
-from scraper.revisions import Change, content_fingerprint, describe_change, fingerprint_text
+from scraper.revisions import (
+    Change,
+    content_fingerprint,
+    describe_change,
+    fingerprint_digest,
+    fingerprint_text,
+)
 from scraper.revisit import DEFAULT_POLICY, RevisitPolicy, next_visit
 
 log = logging.getLogger(__name__)
@@ -132,10 +138,11 @@ def _prepare(page: FetchedPage) -> _Page:
                 urls.append(candidate)
     title, body = clean(art.title) or "", clean(art.body) or ""
     authors = [a for a in (clean(x) for x in art.authors) if a]
-    fingerprint = content_fingerprint(title, body)
+    title_text, body_text = fingerprint_text(title, body)
+    fingerprint = fingerprint_digest(title_text, body_text)
     # The page names no other canonical than its own address, and has enough text to be told apart.
     own = url_key(url) == url_key(final)
-    eligible = own and len(fingerprint_text("", body)[1].split()) >= CONTENT_MATCH_MIN_WORDS
+    eligible = own and len(body_text.split()) >= CONTENT_MATCH_MIN_WORDS
     return _Page(page, url, urls, title, body, content_hash(title, body), fingerprint,
                  (page.source, fingerprint) if eligible else None, authors)
 

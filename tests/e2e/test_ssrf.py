@@ -7,24 +7,24 @@ to an internal address, and records whether anything asked it for the internal o
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg2
 import pytest
 
+from tests.newssite.server import LocalServer, QuietHandler
+
 PUBLIC = "93.184.215.14"  # a literal public address: no DNS lookup
 
 
-class RedirectingProxy:
+class RedirectingProxy(LocalServer):
     """An HTTP proxy on 127.0.0.1 answering every request for PUBLIC with a redirect to `target`."""
 
     def __init__(self, target: str) -> None:
         self.seen: list[str] = []
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 proxy.seen.append(self.path)  # a proxy gets the absolute URL
                 if self.path.startswith(f"http://{PUBLIC}/story"):
@@ -35,16 +35,7 @@ class RedirectingProxy:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture(params=["http://169.254.169.254/latest/meta-data/iam", "loopback"])

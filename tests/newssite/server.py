@@ -102,3 +102,24 @@ def start(server: SiteServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, name="newssite", daemon=True)
     thread.start()
     return thread
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that does not log each request to stderr."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class LocalServer:
+    """Serves a handler class on 127.0.0.1 (a free port) in a daemon thread, until close()."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        """Start serving `handler`; `self.url` is then the server's address."""
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

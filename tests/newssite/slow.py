@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.newssite.content import Story, headline, paragraphs
 from tests.newssite.pages import article_html
+from tests.newssite.server import LocalServer, QuietHandler
 
 
-class SlowSite:
+class SlowSite(LocalServer):
     """A feed of 30 articles, each served after a delay, so a crawl is still running when signalled."""
 
     def __init__(self, n: int = 30, delay: float = 0.5) -> None:
@@ -24,7 +23,7 @@ class SlowSite:
         self.served: list[str] = []
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 if self.path == "/rss.xml":
                     items = "".join(f"<item><title>{s.title}</title><link>{site.url}{p}</link></item>"
@@ -45,13 +44,4 @@ class SlowSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)

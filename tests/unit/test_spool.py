@@ -48,3 +48,12 @@ def test_rows_of_a_killed_process_are_claimed_once_those_of_a_live_one_never(tmp
     live.close()  # gone (cleanly, with rows left): they are free
     assert other.claim_orphans() == 2
     assert other.count(mine=False) == 2
+
+
+def test_pages_beyond_the_memory_cap_are_read_back_from_disk_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr("scraper.spool.HELD_MAX", 2)  # a long outage: most pages wait on disk only
+    spool = Spool(tmp_path)
+    ids = [spool.append(5, page(n)) for n in range(4)]
+    assert [(s.id, s.page) for s in spool.batch(10)] == [(i, page(n)) for n, i in enumerate(ids)]
+    spool.remove(ids)
+    assert spool.batch(10) == [] and spool.count() == 0
