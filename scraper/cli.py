@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     """Crawl a source now (or one URL); print the summary; 0 on success."""
-    from scraper.crawl import run_crawl, source_for_url
+    from scraper.crawling.runner import run_crawl, source_for_url
     from scraper.sources import load_sources
 
     if bool(args.source) == bool(args.url):
@@ -177,7 +177,7 @@ def _article_json(path: str, article: Any) -> dict[str, Any]:
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Apply pending migrations and say which."""
-    from scraper import db
+    from scraper.storage import db
 
     conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
     try:
@@ -192,8 +192,8 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_relink(args: argparse.Namespace, settings: Settings) -> int:
     """Rebuild dedup and story links in batches, printing progress; 0 on success."""
-    from scraper import db
-    from scraper.linking import LinkCounts, relink, thresholds_from
+    from scraper.storage import db
+    from scraper.storage.linking import LinkCounts, relink, thresholds_from
 
     if args.batch_size < 1:
         raise ConfigError(f"--batch-size {args.batch_size}: give a whole number of at least 1")
@@ -215,7 +215,7 @@ def cmd_relink(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print one line per source (last run, outcome, counts, next run, health), then its recent runs."""
-    from scraper import db, runs
+    from scraper.storage import db, runs
 
     sources = _configured_sources(settings)
     names = [s.name for s in sources]
@@ -270,7 +270,7 @@ def _next_runs(sources: list[Any], last_started: dict[str, Any]) -> dict[str, st
     """Return {source: when a running daemon next crawls it}, from its schedule and latest run."""
     from datetime import UTC, datetime
 
-    from scraper.schedule import next_run_estimate
+    from scraper.service.schedule import next_run_estimate
 
     now = datetime.now(UTC)
     result = {}
@@ -291,6 +291,6 @@ def _configured_sources(settings: Settings) -> list[Any]:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the daemon until SIGTERM/SIGINT."""
-    from scraper.daemon import run_daemon
+    from scraper.service.daemon import run_daemon
 
     return run_daemon(settings)

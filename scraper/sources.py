@@ -18,7 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from scraper.errors import ConfigError
 from scraper.extraction.rules import SiteRules, selector_error
-from scraper.revisit import DEFAULT_MAX_AGE_DAYS
+from scraper.policy.revisit import DEFAULT_MAX_AGE_DAYS
 
 SOURCE_KEYS = {
     "name", "start_urls", "allowed_domains", "schedule", "interval_minutes",

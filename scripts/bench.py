@@ -27,8 +27,8 @@ sys.path.insert(0, str(REPO))
 
 import psycopg2  # noqa: E402
 
-from scraper import db  # noqa: E402
 from scraper.extraction import extract_article  # noqa: E402
+from scraper.storage import db  # noqa: E402
 from tests.newssite import NewsSite  # noqa: E402
 
 

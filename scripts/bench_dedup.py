@@ -48,12 +48,13 @@ sys.path.insert(0, str(REPO))
 
 import psycopg2  # noqa: E402
 
-from scraper import db, dedup, stories  # noqa: E402
 from scraper.extraction import extract_article  # noqa: E402
 from scraper.extraction.model import Article  # noqa: E402
-from scraper.linking import relink  # noqa: E402
-from scraper.store import FetchedPage, store_pages  # noqa: E402
-from scraper.stories import Thresholds  # noqa: E402
+from scraper.policy import dedup, stories  # noqa: E402
+from scraper.policy.stories import Thresholds  # noqa: E402
+from scraper.storage import db  # noqa: E402
+from scraper.storage.linking import relink  # noqa: E402
+from scraper.storage.store import FetchedPage, store_pages  # noqa: E402
 from tests.newssite.syndication import edited_copy, follow_up  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 with atheris.instrument_imports():
-    from scraper.discovery import parse_listing
     from scraper.extraction import extract_article
+    from scraper.extraction.listings import parse_listing
     from scraper.extraction.urls import canonical_url
 
 URL = "https://news.example/2026/03/01/a-story.html"

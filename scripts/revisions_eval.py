@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from scraper.extraction import extract_article  # noqa: E402
 from scraper.extraction.page import decode_html  # noqa: E402
-from scraper.revisions import content_fingerprint  # noqa: E402
-from scraper.store import content_hash  # noqa: E402
+from scraper.policy.revisions import content_fingerprint  # noqa: E402
+from scraper.storage.store import content_hash  # noqa: E402
 
 CORRECTION = ("Correction: an earlier version of this article misstated the date on which the "
               "agreement was signed; it was signed on Tuesday.")

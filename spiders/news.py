@@ -1,7 +1,7 @@
 """The generic news spider: one `Source` in, article pages out.
 
 Start URLs are told apart by content (RSS/Atom/JSON Feed, sitemap, sitemap
-index, HTML section page) by the pure `scraper.discovery` module; this
+index, HTML section page) by the pure `scraper.extraction.listings` module; this
 spider only wires its results into requests.
 """
 
@@ -17,10 +17,10 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from scraper.discovery import Link, newest_first, parse_listing, too_old
+from scraper.crawling.items import PageFailure, PageFetched
+from scraper.crawling.middlewares import RefusedAddress
+from scraper.extraction.listings import Link, newest_first, parse_listing, too_old
 from scraper.extraction.parse import repair_mislabelled_utf8
-from scraper.items import PageFailure, PageFetched
-from scraper.middlewares import RefusedAddress
 from scraper.sources import Source
 
 LISTING_KINDS = {"rss", "atom", "jsonfeed", "sitemap", "html"}
@@ -44,7 +44,7 @@ class NewsSpider(scrapy.Spider):
         self.source = source
         self.allowed_domains = list(source.allowed_domains)
         self.only_urls = list(only_urls)
-        self.revisit_urls = list(revisit_urls)  # known articles due again (scraper.revisit), most overdue first
+        self.revisit_urls = list(revisit_urls)  # known articles due again (scraper.policy.revisit), most overdue first
         self.now = datetime.now(UTC)
         self.scheduled: set[str] = set()
         # canonical address -> the raw addresses listings wrote for it (e.g. with ?utm_), kept as aliases

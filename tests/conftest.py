@@ -29,7 +29,7 @@ import psycopg2
 import psycopg2.extensions
 import pytest
 
-from scraper import db
+from scraper.storage import db
 
 
 def with_database(url: str, dbname: str) -> str:

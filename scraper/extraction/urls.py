@@ -22,7 +22,7 @@ joined when the page names its canonical address (rel=canonical or og:url),
 which `same_site` accepts across those prefixes; without it the variant
 stays an address of its own, and a page fetched there with the same content
 as one of the source's articles is joined by content instead (see
-scraper.store).
+scraper.storage.store).
 """
 
 from __future__ import annotations

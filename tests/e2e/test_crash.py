@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from scraper.db import MIGRATION_LOCK_KEY
+from scraper.storage.db import MIGRATION_LOCK_KEY
 from tests.e2e.conftest import rows
 from tests.e2e.test_daemon import daemon_running, runs, stop, wait_for
 from tests.newssite.slow import SlowSite

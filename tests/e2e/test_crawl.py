@@ -93,7 +93,7 @@ def test_every_address_of_an_article_is_kept(scraper, site, db_url, tmp_path):
 
 
 def test_a_crawl_already_running_is_refused_with_exit_3_and_writes_nothing(scraper, site, db_url, tmp_path):
-    from scraper import db, runs
+    from scraper.storage import db, runs
 
     config = sources_file(tmp_path / "sources.toml", site)
     conn = db.connect(db_url)
@@ -183,7 +183,7 @@ def test_a_crawl_that_could_fetch_nothing_fails_with_the_reason(scraper, db_url,
 def test_max_pages_takes_the_newest_listed_articles_first(scraper, site, db_url, tmp_path):
     import urllib.request
 
-    from scraper.discovery import newest_first, parse_listing
+    from scraper.extraction.listings import newest_first, parse_listing
 
     rss = site.url + "/rss.xml"
     listed = newest_first(parse_listing(urllib.request.urlopen(rss).read(), rss).links)

@@ -7,7 +7,7 @@ import urllib.request
 import psycopg2
 
 from scraper.extraction import extract_article
-from scraper.store import content_hash
+from scraper.storage.store import content_hash
 from tests.e2e.conftest import sources_file
 from tests.e2e.test_crawl import rows
 

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.conftest import rows
 from tests.faults.server import FAULTS, NON_ASCII_TITLE, FaultSite
 
-# Low limits so the test is fast; the service's defaults are in scraper.crawl.scrapy_settings.
+# Low limits so the test is fast; the service's defaults are in scraper.crawling.runner.scrapy_settings.
 FAST = ("AUTOTHROTTLE_ENABLED = false\nDOWNLOAD_DELAY = 0\nDOWNLOAD_TIMEOUT = 2\nRETRY_TIMES = 1\n"
         "CONCURRENT_REQUESTS_PER_DOMAIN = 16\n")
 

@@ -68,7 +68,7 @@ class OwnPostgres:
 
 def own_database(server: OwnPostgres) -> str:
     """Return the URL of a migrated database on `server` (its `postgres` database)."""
-    from scraper import db
+    from scraper.storage import db
 
     conn = db.connect(server.url)
     try:

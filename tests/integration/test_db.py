@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scraper import db
 from scraper.errors import DatabaseError
 from scraper.extraction.model import Article, Headline
-from scraper.store import FetchedPage, StoreCounts, store_pages
+from scraper.storage import db
+from scraper.storage.store import FetchedPage, StoreCounts, store_pages
 
 
 @pytest.mark.parametrize(("url", "masked"), [
@@ -56,7 +56,7 @@ def test_the_embedded_server_is_started_shared_and_usable(embedded_dir):
     # A crawl child resolves the same server, quietly, and leaving does not stop it.
     env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
     child = subprocess.run(
-        [sys.executable, "-c", "import sys, pathlib; from scraper import db; "
+        [sys.executable, "-c", "import sys, pathlib; from scraper.storage import db; "
                                "print(db.resolve_database_url(None, pathlib.Path(sys.argv[1])))",
          str(embedded_dir)], capture_output=True, text=True, timeout=120, env=env)
     assert (child.returncode, child.stdout.strip(), child.stderr) == (0, url, "")

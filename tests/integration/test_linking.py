@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import psycopg2
 import pytest
 
-from scraper import db
 from scraper.extraction.model import Article, Headline
-from scraper.linking import LinkCounts, relink
-from scraper.store import FetchedPage, store_pages
-from scraper.stories import Thresholds
+from scraper.policy.stories import Thresholds
+from scraper.storage import db
+from scraper.storage.linking import LinkCounts, relink
+from scraper.storage.store import FetchedPage, store_pages
 from tests.newssite.content import paragraphs
 from tests.newssite.syndication import edited_copy, follow_up, real_articles
 
@@ -217,12 +217,12 @@ def test_relink_rebuilds_the_same_links_idempotently_in_batches(conn):
 
 
 def test_a_linking_failure_loses_the_links_not_the_articles(conn, monkeypatch):
-    import scraper.store
+    import scraper.storage.store
 
     def broken(*args, **kwargs):
         raise RuntimeError("linking bug")
 
-    monkeypatch.setattr(scraper.store, "link_articles", broken)
+    monkeypatch.setattr(scraper.storage.store, "link_articles", broken)
     title, paras = ARTICLES[0]
     assert store_pages(conn, [page("https://a.example/x", title, paras)]).new == 1
     assert rows(conn, "SELECT url, story_id FROM articles") == [("https://a.example/x", None)]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scraper import db
 from scraper.errors import MigrationError
+from scraper.storage import db
 
 TABLES = {"articles", "article_urls", "article_versions", "headlines", "headline_sightings",
           "stories", "crawl_runs", "crawl_errors", "schema_migrations"}

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from scraper import runs
 from scraper.errors import CrawlLocked, DatabaseError
+from scraper.storage import runs
 
 
 def _count_runs(conn) -> int:
@@ -118,7 +118,7 @@ def _crawl_lock_only(db_url: str, name: str) -> None:
 def test_a_crawl_process_that_dies_leaves_a_run_that_fail_stale_runs_fails(db_url, conn):
     script = (
         "import os, sys\n"
-        "from scraper import db, runs\n"
+        "from scraper.storage import db, runs\n"
         "conn = db.connect(sys.argv[1])\n"
         "lock = runs.source_lock(sys.argv[1], 'example')\n"
         "lock.__enter__()\n"

@@ -10,7 +10,7 @@ import psycopg2.extensions
 import pytest
 
 from scraper.extraction.model import Article, Headline
-from scraper.store import FetchedPage, StoreCounts, store_pages
+from scraper.storage.store import FetchedPage, StoreCounts, store_pages
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 A = "https://news.example/world/a"
@@ -194,7 +194,7 @@ def test_pages_that_are_not_articles_are_skipped(conn):
 
 def test_two_crawls_storing_the_same_articles_at_once(db_url):
     """Sources overlap: concurrent batches must neither deadlock nor duplicate articles."""
-    from scraper import db
+    from scraper.storage import db
 
     def batch(source: str) -> list[FetchedPage]:
         return [page(url=f"https://news.example/p/{i}", source=source, at=i,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scraper.extraction.model import Headline
-from scraper.store import StoreCounts, store_pages
+from scraper.storage.store import StoreCounts, store_pages
 from tests.integration.test_store import A, B, one, page
 
 

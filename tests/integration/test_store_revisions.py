@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scraper.revisit import NEVER, policy_for
-from scraper.store import StoreCounts, store_pages
+from scraper.policy.revisit import NEVER, policy_for
+from scraper.storage.store import StoreCounts, store_pages
 from tests.integration.test_store import T0, A, one, page, rows
 
 LONG = "\n\n".join(
@@ -119,7 +119,7 @@ def test_rows_from_before_0005_get_a_fingerprint_without_a_spurious_version(conn
 
 
 def test_next_visit_is_stored_by_the_policy_and_due_articles_are_found(conn):
-    from scraper.db import query
+    from scraper.storage.db import query
 
     store_pages(conn, [page(body=LONG)], revisit=policy_for(2))
     assert one(conn, "SELECT next_visit_at FROM articles") == T0 + timedelta(minutes=15)

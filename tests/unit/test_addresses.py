@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 
-from scraper.addresses import non_public_address
-from scraper.middlewares import PrivateAddressGuard, RefusedAddress
+from scraper.crawling.addresses import non_public_address
+from scraper.crawling.middlewares import PrivateAddressGuard, RefusedAddress
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.1", "169.254.169.254",
@@ -32,7 +32,7 @@ def test_guard_refuses_every_request_it_sees_when_enabled():
 def test_retry_after_in_seconds_or_as_an_http_date():
     from datetime import UTC, datetime
 
-    from scraper.middlewares import retry_after_seconds
+    from scraper.crawling.middlewares import retry_after_seconds
 
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     assert retry_after_seconds(b"120", now) == 120

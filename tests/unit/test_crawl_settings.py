@@ -6,7 +6,7 @@ import subprocess
 import sys
 from types import MappingProxyType
 
-from scraper.crawl import scrapy_settings
+from scraper.crawling.runner import scrapy_settings
 from scraper.settings import load_settings
 from scraper.sources import Source
 
@@ -26,7 +26,7 @@ def test_crawls_are_polite_by_default_and_sources_may_override():
 
 
 def test_discovery_and_extraction_stay_pure():
-    code = ("import sys, scraper.discovery, scraper.extraction, scraper.extraction.urls;"
+    code = ("import sys, scraper.extraction.listings, scraper.extraction, scraper.extraction.urls;"
             "print(','.join(m for m in sys.modules if m.split('.')[0] in "
             "('scrapy', 'psycopg2', 'apscheduler', 'twisted')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

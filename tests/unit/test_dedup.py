@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper import dedup, stories
 from scraper.errors import ConfigError
-from scraper.stories import Linked, Thresholds
+from scraper.policy import dedup, stories
+from scraper.policy.stories import Linked, Thresholds
 from tests.newssite.content import headline, paragraphs
 from tests.newssite.syndication import edited_copy, follow_up, real_articles
 
@@ -195,15 +195,15 @@ def test_any_text_is_fingerprinted_without_error_and_deterministically(body, tit
 
 
 def test_the_pure_modules_import_neither_scrapy_nor_psycopg2():
-    code = ("import sys, scraper.dedup, scraper.stories; "
+    code = ("import sys, scraper.policy.dedup, scraper.policy.stories; "
             "print(sorted(m for m in ('scrapy', 'psycopg2', 'apscheduler') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_the_default_settings_are_the_default_thresholds(monkeypatch):
-    from scraper.linking import thresholds_from
     from scraper.settings import load_settings
+    from scraper.storage.linking import thresholds_from
 
     for var in ("SCRAPER_DEDUP_THRESHOLD", "SCRAPER_STORY_THRESHOLD", "SCRAPER_STORY_WINDOW_HOURS"):
         monkeypatch.delenv(var, raising=False)

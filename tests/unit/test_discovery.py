@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.discovery import (
+from scraper.extraction.listings import (
     MAX_DECOMPRESSED,
     Link,
     Listing,
@@ -290,7 +290,7 @@ def test_non_article_urls(url: str):
 
 
 def test_module_imports_neither_scrapy_nor_database():
-    code = "import sys, scraper.discovery; print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted', 'psycopg2')))"
+    code = "import sys, scraper.extraction.listings; print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted', 'psycopg2')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

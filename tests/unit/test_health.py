@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scraper.health import RunOutcome, assess
+from scraper.policy.health import RunOutcome, assess
 
 GOOD = RunOutcome("succeeded", 40, 30)
 EMPTY = RunOutcome("succeeded", 40, 0)

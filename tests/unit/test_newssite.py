@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from scraper.discovery import Listing, parse_listing, too_old
+from scraper.extraction.listings import Listing, parse_listing, too_old
 from scraper.extraction.urls import canonical_url
 from tests.newssite import NewsSite
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.revisions import content_fingerprint, describe_change, is_volatile_line
-from scraper.revisit import NEVER, RevisitPolicy, next_visit, policy_for
+from scraper.policy.revisions import content_fingerprint, describe_change, is_volatile_line
+from scraper.policy.revisit import NEVER, RevisitPolicy, next_visit, policy_for
 
 TITLE = "Talks on the Rail Project Stall as Unions Walk Out"
 BODY = ("Negotiations over the rail project broke down on Tuesday after union representatives left the room.\n\n"
@@ -135,7 +135,7 @@ def test_the_invisible_character_class_is_every_unicode_format_character():
     import sys
     import unicodedata
 
-    from scraper.revisions import _INVISIBLE
+    from scraper.policy.revisions import _INVISIBLE
 
     for code in range(sys.maxunicode + 1):
         char = chr(code)

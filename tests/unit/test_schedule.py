@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from scraper.schedule import first_run_time, next_run_estimate, trigger_for
+from scraper.service.schedule import first_run_time, next_run_estimate, trigger_for
 from scraper.sources import Source
 
 NOW = datetime(2026, 11, 26, 12, 10, tzinfo=UTC)

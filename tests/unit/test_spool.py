@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime
 
 from scraper.extraction.model import Article, Headline
-from scraper.spool import Spool, decode_page, encode_page
-from scraper.store import FetchedPage
+from scraper.storage.spool import Spool, decode_page, encode_page
+from scraper.storage.store import FetchedPage
 
 
 def page(n: int = 0) -> FetchedPage:
@@ -35,7 +35,7 @@ def test_rows_are_kept_until_removed_and_survive_reopening(tmp_path):
 
 
 def test_rows_of_a_killed_process_are_claimed_once_those_of_a_live_one_never(tmp_path):
-    code = ("import os, sys; from scraper.spool import Spool; from tests.unit.test_spool import page; "
+    code = ("import os, sys; from scraper.storage.spool import Spool; from tests.unit.test_spool import page; "
             "Spool(__import__('pathlib').Path(sys.argv[1])).append(3, page(9)); os.kill(os.getpid(), 9)")
     subprocess.run([sys.executable, "-c", code, str(tmp_path)])  # appends, then dies by SIGKILL
     live = Spool(tmp_path)
@@ -51,7 +51,7 @@ def test_rows_of_a_killed_process_are_claimed_once_those_of_a_live_one_never(tmp
 
 
 def test_pages_beyond_the_memory_cap_are_read_back_from_disk_in_order(tmp_path, monkeypatch):
-    monkeypatch.setattr("scraper.spool.HELD_MAX", 2)  # a long outage: most pages wait on disk only
+    monkeypatch.setattr("scraper.storage.spool.HELD_MAX", 2)  # a long outage: most pages wait on disk only
     spool = Spool(tmp_path)
     ids = [spool.append(5, page(n)) for n in range(4)]
     assert [(s.id, s.page) for s in spool.batch(10)] == [(i, page(n)) for n, i in enumerate(ids)]

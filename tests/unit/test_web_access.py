@@ -7,8 +7,8 @@ from fastapi import HTTPException
 from starlette.requests import Request
 
 from scraper.errors import ConfigError
+from scraper.service.web import COOKIE, Access, OpsServer, is_loopback, session_value, web_href
 from scraper.settings import load_settings
-from scraper.web import COOKIE, Access, OpsServer, is_loopback, session_value, web_href
 
 
 def request(client: str, headers: dict[str, str] | None = None) -> Request:

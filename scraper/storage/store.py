@@ -16,18 +16,18 @@ from typing import Any
 
 from psycopg2.extras import execute_values
 
-from scraper.db import query, transaction
 from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url, url_forms, url_key
-from scraper.linking import ToLink, link_articles
-from scraper.revisions import (
+from scraper.policy.revisions import (
     Change,
     content_fingerprint,
     describe_change,
     fingerprint_digest,
     fingerprint_text,
 )
-from scraper.revisit import DEFAULT_POLICY, RevisitPolicy, next_visit
+from scraper.policy.revisit import DEFAULT_POLICY, RevisitPolicy, next_visit
+from scraper.storage.db import query, transaction
+from scraper.storage.linking import ToLink, link_articles
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 5000  # rows per execute_values statement: one statement for any realistic batch
@@ -221,9 +221,9 @@ def store_pages(conn: Any, pages: Sequence[FetchedPage], revisit: RevisitPolicy 
                 link: bool = True) -> StoreCounts:
     """Store a batch of fetched pages in one transaction; return how many were new, updated, unchanged.
 
-    `revisit` sets each stored article's next_visit_at (scraper.revisit). With
+    `revisit` sets each stored article's next_visit_at (scraper.policy.revisit). With
     `link` (the default) new and changed articles are also fingerprinted and
-    placed in stories in the same transaction (scraper.linking); False is for
+    placed in stories in the same transaction (scraper.storage.linking); False is for
     measuring the cost of that step.
     """
     counts = StoreCounts()

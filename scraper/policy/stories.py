@@ -1,6 +1,6 @@
 """Stories: grouping articles about the same event across sources and days, and deciding near-duplicates.
 
-Pure: the database edge (`scraper.linking`) fetches candidates through the LSH
+Pure: the database edge (`scraper.storage.linking`) fetches candidates through the LSH
 indexes and applies the `Decision` this module returns.
 
 Method. A story is found by what reporters repeat when they write about one
@@ -22,7 +22,7 @@ never merge). A low threshold needs a loose LSH: one MinHash value per band,
 restricted to the window, so the work per article depends on how much news
 arrives in a window, not on the size of the archive.
 
-A near-duplicate (see `scraper.dedup`) always joins its original's story, so
+A near-duplicate (see `scraper.policy.dedup`) always joins its original's story, so
 copies are never counted as separate stories. A body too short to fingerprint
 is judged on its title alone. Stories are single-link clusters: an article
 joins the story of its most similar candidate; two stories are never merged
@@ -38,7 +38,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from scraper import dedup
+from scraper.policy import dedup
 
 STORY_PERM = 32
 STORY_BANDS = 32  # one MinHash value per band: a pair at J = 0.12 is found with probability 0.98

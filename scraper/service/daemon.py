@@ -27,14 +27,14 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from scraper import db, runs
 from scraper.errors import ConfigError, CrawlLocked, RefusedURL, ScraperError
 from scraper.logs import configure_logging
-from scraper.schedule import first_run_time, trigger_for
+from scraper.service.schedule import first_run_time, trigger_for
 from scraper.settings import Settings
 from scraper.sources import Source, SourcesConfig, load_sources
+from scraper.storage import db, runs
 
-log = logging.getLogger("scraper.daemon")
+log = logging.getLogger("scraper.service.daemon")
 MISFIRE_GRACE_SECONDS = 15 * 60
 CHILD_STOP_SECONDS = 30  # after SIGTERM, how long a crawl may take to store its in-flight items
 RUN_ROW_WAIT_SECONDS = 60  # how long a started crawl may take to insert its crawl_runs row
@@ -237,7 +237,7 @@ class Daemon:
 
 def run_daemon(settings: Settings) -> int:
     """Run until SIGTERM/SIGINT; return the exit code."""
-    from scraper.web import OpsServer
+    from scraper.service.web import OpsServer
 
     configure_logging("INFO", secrets=(settings.api_token,), source="-", run="-")
     config = load_sources(settings.config)

@@ -5,7 +5,7 @@ trips per batch (about ten, whatever the batch size): one index lookup for all
 candidates of the batch (each band key read with a LIMIT, so a key that every
 page shares costs no more than any other), one read of the candidates'
 signatures, then batched writes. The decisions are
-made by the pure `scraper.stories.decide`.
+made by the pure `scraper.policy.stories.decide`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 from psycopg2.extras import execute_values
 
-from scraper import dedup, stories
-from scraper.db import query, transaction
-from scraper.stories import Linked, Thresholds
+from scraper.policy import dedup, stories
+from scraper.policy.stories import Linked, Thresholds
+from scraper.storage.db import query, transaction
 
 PAGE_SIZE = 5000
 # Linking reads the index, decides, then writes it: two crawls linking at once

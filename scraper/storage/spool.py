@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.extraction.model import Article, Headline
-from scraper.store import FetchedPage
+from scraper.storage.store import FetchedPage
 
 HELD_MAX = 500  # pages kept decoded in memory; beyond that (a long outage) they wait on disk only
 

@@ -11,7 +11,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from scraper.addresses import non_public_address
+from scraper.crawling.addresses import non_public_address
 
 
 class RefusedAddress(IgnoreRequest):

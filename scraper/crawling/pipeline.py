@@ -13,14 +13,14 @@ from typing import Any
 
 import psycopg2
 
-from scraper import db, runs
+from scraper.crawling.items import PageFailure, PageFetched
 from scraper.errors import ScraperError
 from scraper.extraction import extract_article
 from scraper.extraction.pagetype import is_listing
-from scraper.items import PageFailure, PageFetched
-from scraper.revisit import DEFAULT_POLICY, policy_for
-from scraper.spool import Spool, Spooled
-from scraper.store import FetchedPage, StoreCounts, store_pages
+from scraper.policy.revisit import DEFAULT_POLICY, policy_for
+from scraper.storage import db, runs
+from scraper.storage.spool import Spool, Spooled
+from scraper.storage.store import FetchedPage, StoreCounts, store_pages
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class StoragePipeline:
     is counted and logged against the run; it never stops the crawl.
 
     Every extracted article goes to the spool in `SCRAPER_DATA_DIR`/spool first
-    and leaves it only once PostgreSQL committed it (see scraper.spool). When
+    and leaves it only once PostgreSQL committed it (see scraper.storage.spool). When
     the database is unreachable the crawl goes on spooling; storing is retried
     with backoff while the crawl runs, for up to `SCRAPER_SPOOL_WAIT` seconds at
     its end, and else by the next crawl, which stores leftovers before anything else.

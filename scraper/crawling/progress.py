@@ -13,8 +13,8 @@ from typing import Any
 from scrapy import signals
 from twisted.internet import task
 
-from scraper import db
 from scraper.errors import DatabaseError
+from scraper.storage import db
 
 log = logging.getLogger(__name__)
 

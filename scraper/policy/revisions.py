@@ -1,7 +1,7 @@
 """Revisions of an article: when is a re-fetched page new content, and what changed.
 
 Pure functions over text: no Scrapy, no database. `content_fingerprint` is
-what scraper.store compares to decide whether a fetch is a new version;
+what scraper.storage.store compares to decide whether a fetch is a new version;
 `describe_change` is what it records about a new version.
 
 The fingerprint ignores what changes between two renderings of the *same*

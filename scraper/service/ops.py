@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from scraper import __version__, db, runs
-from scraper.crawl import source_for_url
+from scraper import __version__
+from scraper.crawling.runner import source_for_url
 from scraper.errors import NotFound, ScraperError
 from scraper.sources import Source
+from scraper.storage import db, runs
 
 if TYPE_CHECKING:
-    from scraper.daemon import Daemon
+    from scraper.service.daemon import Daemon
 
 
 def describe_schedule(source: Source) -> str:

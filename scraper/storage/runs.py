@@ -13,9 +13,9 @@ from typing import Any
 
 from psycopg2.extras import execute_values
 
-from scraper.db import connect, query, transaction
 from scraper.errors import CrawlLocked, DatabaseError
-from scraper.health import RunOutcome, SourceHealth, assess
+from scraper.policy.health import RunOutcome, SourceHealth, assess
+from scraper.storage.db import connect, query, transaction
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from scraper import db, runs
-from scraper.addresses import non_public_address
+from scraper.crawling.addresses import non_public_address
 from scraper.errors import ConfigError, RefusedURL
 from scraper.logs import configure_logging
 from scraper.settings import Settings
 from scraper.sources import Source, SourcesConfig
+from scraper.storage import db, runs
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,12 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": settings.log_level,
         "LOG_INSTALL_ROOT_HANDLER": False,  # scraper.logs' one-line handler is in place
-        "ITEM_PIPELINES": {"scraper.pipelines.StoragePipeline": 300},
-        "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.PrivateAddressGuard": 50,
+        "ITEM_PIPELINES": {"scraper.crawling.pipeline.StoragePipeline": 300},
+        "DOWNLOADER_MIDDLEWARES": {"scraper.crawling.middlewares.PrivateAddressGuard": 50,
                                    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-                                   "scraper.middlewares.RetryAfterMiddleware": 550},
+                                   "scraper.crawling.middlewares.RetryAfterMiddleware": 550},
         "RETRY_AFTER_MAX": 60,  # seconds a 429/503 Retry-After may make a retry wait
-        "EXTENSIONS": {"scraper.progress.RunProgress": 500},
+        "EXTENSIONS": {"scraper.crawling.progress.RunProgress": 500},
         "SCRAPER_DATABASE_URL": database_url,
         "SCRAPER_RUN_ID": run_id,
         "SCRAPER_SOURCE": source.name,
@@ -166,7 +166,7 @@ def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str]
                 revisits: Sequence[str] = ()) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
-    from spiders.news import NewsSpider
+    from scraper.spiders.news import NewsSpider
 
     process = CrawlerProcess(values)
     crawler = process.create_crawler(NewsSpider)

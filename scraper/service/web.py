@@ -25,12 +25,12 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from scraper import __version__
-from scraper.daemon import Daemon
 from scraper.errors import ConfigError, CrawlLocked, NotFound, RefusedURL, ScraperError
-from scraper.ops import Ops
+from scraper.service.daemon import Daemon
+from scraper.service.ops import Ops
 from scraper.settings import Settings
 
-log = logging.getLogger("scraper.web")
+log = logging.getLogger("scraper.service.web")
 COOKIE = "scraper_session"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ERROR_STATUS = ((NotFound, 404), (CrawlLocked, 409), (RefusedURL, 403), (ConfigError, 400), (ScraperError, 503))

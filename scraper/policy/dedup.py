@@ -1,6 +1,6 @@
 """Near-duplicate detection: text normalisation, shingles, MinHash signatures and LSH band keys.
 
-Pure: takes text, returns numbers. The database edge (`scraper.linking`)
+Pure: takes text, returns numbers. The database edge (`scraper.storage.linking`)
 stores the band keys in an indexed table, so finding the candidates for a new
 article is one index lookup per band, never a scan of all articles.
 
@@ -31,7 +31,7 @@ Guard rails against false merges ("bad input"): a body with fewer than
 `MIN_SHINGLES` shingles gets no signature at all (empty pages, teasers,
 "please enable JavaScript" or paywall stubs are never duplicates), and two
 pages of one source with different titles are never copies (one site's
-template text, not a syndicated story; see `scraper.stories.is_copy`).
+template text, not a syndicated story; see `scraper.policy.stories.is_copy`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -20,7 +21,8 @@ from scraper.errors import DatabaseError, MigrationError
 
 log = logging.getLogger(__name__)
 
-DB_DIR = Path(__file__).resolve().parent.parent / "db"
+# The repository's db/ folder, installed as the package scraper.sql (see setup.cfg).
+DB_DIR = Path(str(resources.files("scraper.sql")))
 MIGRATIONS_DIR = DB_DIR / "migrations"
 QUERIES_FILE = DB_DIR / "queries.sql"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")

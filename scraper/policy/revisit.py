@@ -1,6 +1,6 @@
 """When to fetch a known article again: often while it is young or just changed, then less, then never.
 
-Pure policy, no database: scraper.store calls `next_visit` for every stored
+Pure policy, no database: scraper.storage.store calls `next_visit` for every stored
 page and writes the result to `articles.next_visit_at`; a crawl of the
 source then also requests its articles whose time has come, listed or not.
 """

@@ -1,0 +1,1 @@
+"""The SQL of the service (migrations, named queries), shipped inside the package as `scraper.sql`."""
