@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.errors import ConfigError, RefusedURL, ScraperError, one_line
-from scraper.settings import Settings, load_settings
+from scraper.settings import Settings, declared, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,8 +43,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _settings_help() -> str:
+    """Return the settings the environment (or .env) may set, with defaults: the --help epilog."""
+    lines = ["settings (environment or .env; crawl knobs also per source in [sources.settings]):"]
+    for d in declared():
+        default = "unset" if d.default is None else d.default
+        lines.append(f"  {d.env} (default: {default})\n      {d.help.replace('`', '')}")
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scraper", description="News-aggregation scraper service.")
+    parser = argparse.ArgumentParser(prog="scraper", description="News-aggregation scraper service.",
+                                     epilog=_settings_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=None, help="sources file (default: $SCRAPER_CONFIG or sources.toml)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

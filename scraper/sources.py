@@ -6,6 +6,7 @@ key, so that nothing starts half-configured.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from scraper.errors import ConfigError
 from scraper.extraction.rules import SiteRules, selector_error
 from scraper.policy.revisit import DEFAULT_MAX_AGE_DAYS
+from scraper.settings import source_settings
 
 SOURCE_KEYS = {
     "name", "start_urls", "allowed_domains", "schedule", "interval_minutes",
@@ -115,9 +117,7 @@ def _source(path: Path, index: int, entry: Any) -> Source:
     elif not isinstance(domains, list) or not all(isinstance(d, str) and d and "/" not in d for d in domains):
         raise ConfigError(f"{where}: key 'allowed_domains' must be a list of host names like \"example.com\"")
     schedule, interval = _timing(where, entry)
-    settings = entry.get("settings", {})
-    if not isinstance(settings, dict):
-        raise ConfigError(f"{where}: key 'settings' must be a table of Scrapy settings")
+    settings = _settings(where, entry.get("settings", {}))
     return Source(
         name=name,
         start_urls=tuple(start_urls),
@@ -130,6 +130,61 @@ def _source(path: Path, index: int, entry: Any) -> Source:
         extraction=_rules(where, entry.get("extraction", {})),
         revisit_max_age_days=_days(where, entry, "revisit_max_age_days", DEFAULT_MAX_AGE_DAYS),
     )
+
+
+def _settings(where: str, table: Any) -> dict[str, Any]:
+    """Return a source's [sources.settings], every name known and every value of the type it takes."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: key 'settings' must be a table of Scrapy settings")
+    knobs = source_settings()
+    checked: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in knobs:
+            try:
+                checked[key] = knobs[key].parse(value)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: key 'settings.{key}': {value!r} is not {exc}") from None
+        else:
+            checked[key] = _scrapy_setting(where, key, value, knobs)
+    return checked
+
+
+def _scrapy_setting(where: str, key: str, value: Any, knobs: Mapping[str, Any]) -> Any:
+    """Return `value` if `key` is one of Scrapy's settings and `value` has the type its default has."""
+    defaults = _scrapy_defaults()
+    if key not in defaults:
+        close = difflib.get_close_matches(key, [*defaults, *knobs], n=1, cutoff=0.8)
+        hint = (f"did you mean {close[0]!r}?" if close else
+                f"it is neither a Scrapy setting nor one of the service's ({', '.join(sorted(knobs))})")
+        raise ConfigError(f"{where}: unknown key 'settings.{key}'; {hint}")
+    default = defaults[key]
+    expected = _expected(default)
+    if expected is not None and not expected[0](value):
+        raise ConfigError(f"{where}: key 'settings.{key}': {value!r} is not {expected[1]} "
+                          f"(Scrapy's default is {default!r})")
+    return value
+
+
+def _expected(default: Any) -> tuple[Any, str] | None:
+    """Return (test, description) of the TOML values a Scrapy setting with this default takes; None: any."""
+    if isinstance(default, bool):
+        return (lambda v: isinstance(v, bool)), "true or false"
+    if isinstance(default, int | float):  # DOWNLOAD_DELAY's default is 0, and 1.5 is fine
+        return (lambda v: isinstance(v, int | float) and not isinstance(v, bool)), "a number"
+    if isinstance(default, str):
+        return (lambda v: isinstance(v, str)), "a string"
+    if isinstance(default, dict):
+        return (lambda v: isinstance(v, dict)), "a table"
+    if isinstance(default, list | tuple):
+        return (lambda v: isinstance(v, list)), "an array"
+    return None
+
+
+def _scrapy_defaults() -> dict[str, Any]:
+    """Return Scrapy's own settings and their defaults (imported only when a source sets some)."""
+    from scrapy.settings import default_settings
+
+    return {name: getattr(default_settings, name) for name in dir(default_settings) if name.isupper()}
 
 
 def _rules(where: str, table: Any) -> SiteRules:

@@ -59,14 +59,14 @@ def retry_after_seconds(value: str | bytes | None, now: datetime) -> float | Non
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's RetryMiddleware, which first waits what a 429 or 503 asks for in Retry-After.
 
-    A wait up to `RETRY_AFTER_MAX` seconds is honoured before the retry (other
+    A wait up to `SCRAPER_RETRY_AFTER_MAX` seconds is honoured before the retry (other
     downloads go on meanwhile); a longer one is not retried in this crawl.
     Retry-After is not handled by Scrapy itself; this replaces its RetryMiddleware.
     """
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self.max_wait = settings.getfloat("RETRY_AFTER_MAX", 60.0)
+        self.max_wait = settings.getfloat("SCRAPER_RETRY_AFTER_MAX")  # default: scraper.settings
 
     async def process_response(  # type: ignore[override]  # Scrapy awaits coroutine middleware methods
             self, request: Any, response: Any, spider: Any = None) -> Any:

@@ -45,10 +45,10 @@ class StoragePipeline:
         self.database_url: str = settings.get("SCRAPER_DATABASE_URL")
         self.run_id: int = settings.getint("SCRAPER_RUN_ID")
         self.source: str = settings.get("SCRAPER_SOURCE")
-        self.batch_size = settings.getint("SCRAPER_BATCH_SIZE", 50)
-        self.workers = settings.getint("SCRAPER_EXTRACT_WORKERS", 2)
+        self.batch_size = settings.getint("SCRAPER_BATCH_SIZE")  # defaults: scraper.settings
+        self.workers = settings.getint("SCRAPER_EXTRACT_WORKERS")
         self.spool_dir = Path(settings.get("SCRAPER_DATA_DIR") or ".").expanduser() / "spool"
-        self.spool_wait = settings.getfloat("SCRAPER_SPOOL_WAIT")  # default in crawl.scrapy_settings
+        self.spool_wait = settings.getfloat("SCRAPER_SPOOL_WAIT")
         self.pool: Executor | None = None
         self.spool: Spool | None = None
         self.unstored = 0  # pages spooled by this process since the last store

@@ -26,7 +26,7 @@ class RunProgress:
         self.stats = crawler.stats
         self.database_url: str = crawler.settings.get("SCRAPER_DATABASE_URL")
         self.run_id: int = crawler.settings.getint("SCRAPER_RUN_ID")
-        self.interval = crawler.settings.getfloat("SCRAPER_PROGRESS_SECONDS", 2.0)
+        self.interval = crawler.settings.getfloat("SCRAPER_PROGRESS_SECONDS")  # default: scraper.settings
         self.conn: Any = None
         self.loop = task.LoopingCall(self.report)
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from scraper.crawling.addresses import non_public_address
 from scraper.errors import ConfigError, RefusedURL
 from scraper.logs import configure_logging
-from scraper.settings import Settings
+from scraper.settings import Settings, source_settings
 from scraper.sources import Source, SourcesConfig
 from scraper.storage import db, runs, store
 
@@ -73,15 +73,15 @@ def scrapy_settings(settings: Settings, source: Source, database_url: str, run_i
         "DOWNLOADER_MIDDLEWARES": {"scraper.crawling.middlewares.PrivateAddressGuard": 50,
                                    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                                    "scraper.crawling.middlewares.RetryAfterMiddleware": 550},
-        "RETRY_AFTER_MAX": 60,  # seconds a 429/503 Retry-After may make a retry wait
         "EXTENSIONS": {"scraper.crawling.progress.RunProgress": 500},
         "SCRAPER_DATABASE_URL": database_url,
         "SCRAPER_RUN_ID": run_id,
         "SCRAPER_SOURCE": source.name,
         "SCRAPER_DATA_DIR": str(settings.data_dir),
-        "SCRAPER_SPOOL_WAIT": 60,  # seconds the end of a crawl waits for an unreachable database
         "SCRAPER_REFUSE_PRIVATE": refuse_private,
     }
+    # the crawl knobs of scraper.settings (scope "source"): the environment's value, unless the source sets its own
+    values.update({d.env: getattr(settings, d.name) for d in source_settings().values()})
     values.update(source.settings)
     return values
 

@@ -114,6 +114,11 @@ def test_a_crawl_already_running_is_refused_with_exit_3_and_writes_nothing(scrap
     ('[[sources]]\nname = "x"\nstart_urls = ["http://127.0.0.1/"]\nschedule = "every hour"\n',
      ["source 'x'", "'schedule'"]),
     ("[[sources]\n", ["not valid TOML"]),
+    # a bad Scrapy setting used to give a "succeeded" empty run, a misspelled one was ignored
+    ('[[sources]]\nname = "x"\nstart_urls = ["http://127.0.0.1/"]\ninterval_minutes = 5\n'
+     '[sources.settings]\nDOWNLOAD_DELAY = "fast"\n', ["source 'x'", "'settings.DOWNLOAD_DELAY'", "a number"]),
+    ('[[sources]]\nname = "x"\nstart_urls = ["http://127.0.0.1/"]\ninterval_minutes = 5\n'
+     '[sources.settings]\nDOWNLOAD_DELAYY = 1\n', ["source 'x'", "'settings.DOWNLOAD_DELAYY'", "DOWNLOAD_DELAY"]),
 ])
 def test_bad_sources_file_exits_2_with_one_line_and_writes_nothing(scraper, db_url, tmp_path, body, words):
     config = tmp_path / "bad.toml"

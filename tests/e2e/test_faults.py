@@ -51,7 +51,7 @@ def test_a_hostile_site_is_crawled_to_the_end_with_every_fault_bounded_and_recor
                  "/fault/truncated.html", "/fault/503-retry-after.html", "/fault/429.html"):
         # (Twisted may resend once more on a reused keep-alive connection that was reset)
         assert 2 <= requests[path] <= 3, (path, requests[path])
-    # Retry-After: 1 was waited for; Retry-After: 3600 is beyond RETRY_AFTER_MAX, so no retry this crawl
+    # Retry-After: 1 was waited for; Retry-After: 3600 is beyond SCRAPER_RETRY_AFTER_MAX, so no retry this crawl
     for path in ("/fault/503-retry-after.html", "/fault/429.html", "/fault/503-always.html"):
         first, second = fault_site.times[path][:2]
         assert second - first >= 0.9, (path, second - first)

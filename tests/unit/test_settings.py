@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import ConfigError
-from scraper.settings import SETTINGS, load_settings
+from scraper.settings import declared, load_settings
 
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for setting in SETTINGS.values():
+    for setting in declared():
         # setenv first so that monkeypatch also undoes what load_dotenv() writes into os.environ
         monkeypatch.setenv(setting.env, "")
         monkeypatch.delenv(setting.env)
@@ -40,7 +40,7 @@ def test_flag_beats_environment_beats_dotenv(clean_env, tmp_path):
 
 def test_bad_values_are_refused_with_the_variable_named(clean_env, tmp_path):
     clean_env.setenv("SCRAPER_PORT", "eighty")
-    with pytest.raises(ConfigError, match="SCRAPER_PORT='eighty' is not a whole number"):
+    with pytest.raises(ConfigError, match="SCRAPER_PORT='eighty' is not a port number"):
         load_settings(env_file=None)
     clean_env.setenv("SCRAPER_PORT", "80")
     clean_env.setenv("SCRAPER_LOG_LEVEL", "loud")

@@ -37,6 +37,7 @@ def test_good_file_loads_with_defaults(tmp_path):
     assert world.allowed_domains == ("example.com", "www.example.com")  # default: start URL hosts
     assert world.max_pages == 1000 and world.max_age_days == 3 and world.interval_minutes is None
     assert tech.settings["DOWNLOAD_DELAY"] == 1.5 and tech.max_pages == 50
+    assert "SCRAPER_BATCH_SIZE" not in tech.settings  # the environment's value (or the default) applies
     assert tech.allows("https://news.example.org/a") and not tech.allows("https://example.com/a")
     assert config.get("tech") is tech
     assert config.source_for_url("https://www.example.com/x") is world
@@ -56,6 +57,17 @@ def test_good_file_loads_with_defaults(tmp_path):
     (('[[sources]]\nname = "world"', '[[sources]]\nname = "world'), ["not valid TOML"]),
     (('max_pages = 50', 'max_pages = 50\n[sources.extraction]\nbody = "div[["'), ["'tech'", "'extraction.body'"]),
     (('max_pages = 50', 'max_pages = 50\n[sources.extraction]\nbodies = "div"'), ["'tech'", "'extraction.bodies'"]),
+    # [sources.settings]: Scrapy's names with the types of their defaults, and the service's own knobs
+    (('DOWNLOAD_DELAY = 1.5', 'DOWNLOAD_DELAY = "fast"'), ["'tech'", "'settings.DOWNLOAD_DELAY'", "a number"]),
+    (('DOWNLOAD_DELAY = 1.5', 'DOWNLOAD_DELAYY = 1.5'), ["'tech'", "'settings.DOWNLOAD_DELAYY'",
+                                                         "did you mean 'DOWNLOAD_DELAY'"]),
+    (('DOWNLOAD_DELAY = 1.5', 'AUTOTHROTTLE_ENABLED = "no"'), ["'settings.AUTOTHROTTLE_ENABLED'", "true or false"]),
+    (('DOWNLOAD_DELAY = 1.5', 'ROBOTS_TXT = true'), ["unknown key 'settings.ROBOTS_TXT'", "SCRAPER_BATCH_SIZE"]),
+    (('DOWNLOAD_DELAY = 1.5', 'SCRAPER_BATCH_SIZE = 0'), ["'settings.SCRAPER_BATCH_SIZE'", "at least 1"]),
+    (('DOWNLOAD_DELAY = 1.5', 'SCRAPER_EXTRACT_WORKERS = "two"'), ["'settings.SCRAPER_EXTRACT_WORKERS'",
+                                                                  "whole number"]),
+    (('DOWNLOAD_DELAY = 1.5', 'SCRAPER_RUN_ID = 3'), ["unknown key 'settings.SCRAPER_RUN_ID'"]),
+    (('DOWNLOAD_DELAY = 1.5', 'ITEM_PIPELINES = "none"'), ["'settings.ITEM_PIPELINES'", "a table"]),
 ])
 def test_bad_file_is_refused_naming_file_source_and_key(tmp_path, change, words):
     path = write(tmp_path, GOOD.replace(*change, 1))
@@ -107,3 +119,10 @@ def test_a_bad_revisit_max_age_days_is_refused_naming_source_and_key(tmp_path, v
     with pytest.raises(ConfigError) as err:
         load_sources(path)
     assert "'tech'" in str(err.value) and "'revisit_max_age_days'" in str(err.value) and str(path) in str(err.value)
+
+
+def test_service_knobs_in_sources_settings_are_parsed_to_their_type(tmp_path):
+    text = GOOD.replace("DOWNLOAD_DELAY = 1.5", "DOWNLOAD_DELAY = 2\nSCRAPER_SPOOL_WAIT = 5\nSCRAPER_BATCH_SIZE = 7")
+    tech = load_sources(write(tmp_path, text)).get("tech")
+    assert tech.settings["SCRAPER_SPOOL_WAIT"] == 5.0 and isinstance(tech.settings["SCRAPER_SPOOL_WAIT"], float)
+    assert tech.settings["SCRAPER_BATCH_SIZE"] == 7 and tech.settings["DOWNLOAD_DELAY"] == 2
