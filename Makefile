@@ -15,7 +15,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
 	@echo "make test   install the test extras (and Debian's chromium) and run the whole suite"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and the layer contracts of .importlinter"
 	@echo "make eval   extraction quality on $(DEV_SET), beside trafilatura"
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
 	@echo "make bench-dedup  near-duplicate and story quality on $(DEV_SET); linking cost at 10k and 100k articles"
@@ -49,6 +49,7 @@ test: $(VENV)/.installed-dev $(CHROMIUM)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check scraper spiders tests scripts
 	$(BIN)/mypy scraper spiders
+	$(BIN)/lint-imports
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/python scripts/eval.py --dev-set $(DEV_SET)

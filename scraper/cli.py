@@ -215,69 +215,33 @@ def cmd_relink(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print one line per source (last run, outcome, counts, next run, health), then its recent runs."""
-    from scraper.storage import db, runs
-
-    sources = _configured_sources(settings)
-    names = [s.name for s in sources]
-    conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
-    try:
-        db.migrate(conn)
-        latest = runs.latest_runs(conn)
-        names += [name for name in sorted(latest) if name not in names]
-        by_source = {name: runs.recent_runs(conn, limit=args.limit, source=name) for name in names}
-        health = runs.source_health(conn)
-    finally:
-        conn.close()
-    if not by_source:
-        print(f"no crawl has run yet, and there is no sources file at {settings.config}")
-        return 0
-    if args.json:
-        for row in (r for rows in by_source.values() for r in rows):
-            print(json.dumps(row, default=str))
-        return 0
-    next_runs = _next_runs(sources, {name: run["started_at"] for name, run in latest.items()})
-    print(f"{'source':<20} {'run':>5} {'trigger':<8} {'outcome':<9} {'started (UTC)':<19} {'pages':>6} "
-          f"{'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  {'next run (UTC)':<19}  health; first error")
-    for name in names:
-        r = latest.get(name)
-        h = health.get(name)
-        notes = "; ".join(x for x in ((h.summary() if h else "ok"), (r or {}).get("error")) if x)
-        nxt = next_runs.get(name, "not scheduled")
-        if r is None:
-            print(f"{name[:20]:<20} {'-':>5} never run{'':<71}{nxt:<19}  {notes}")
-            continue
-        print(f"{name[:20]:<20} {r['id']:>5} {r['trigger']:<8} {r['status']:<9} {_time(r['started_at']):<19} "
-              f"{r['pages_fetched']:>6} {r['articles_new']:>5} {r['articles_updated']:>5} "
-              f"{r['articles_unchanged']:>5} {r['errors']:>5}  {nxt:<19}  {notes[:160]}")
-    if args.limit > 1:
-        print(f"\nrecent runs (up to {args.limit} per source)")
-        print(f"{'run':>6} {'source':<20} {'trigger':<8} {'status':<9} {'started (UTC)':<19} "
-              f"{'pages':>6} {'new':>5} {'upd':>5} {'same':>5} {'errs':>5}  first error")
-        for rows in by_source.values():
-            for r in rows:
-                print(f"{r['id']:>6} {r['source'][:20]:<20} {r['trigger']:<8} {r['status']:<9} "
-                      f"{_time(r['started_at']):<19} {r['pages_fetched']:>6} {r['articles_new']:>5} "
-                      f"{r['articles_updated']:>5} {r['articles_unchanged']:>5} {r['errors']:>5}  "
-                      f"{(r['error'] or '')[:100]}")
-    return 0
-
-
-def _time(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
-def _next_runs(sources: list[Any], last_started: dict[str, Any]) -> dict[str, str]:
-    """Return {source: when a running daemon next crawls it}, from its schedule and latest run."""
     from datetime import UTC, datetime
 
     from scraper.service.schedule import next_run_estimate
+    from scraper.service.status import source_statuses, status_lines
+    from scraper.storage import db, runs
 
     now = datetime.now(UTC)
-    result = {}
-    for source in sources:
-        when = next_run_estimate(source, last_started.get(source.name), now)
-        result[source.name] = "due now" if when <= now else _time(when)
-    return result
+
+    def estimate(source: Any, latest: dict[str, Any] | None) -> datetime:
+        return next_run_estimate(source, latest["started_at"] if latest else None, now)
+
+    conn = db.connect(db.resolve_database_url(settings.database_url, settings.data_dir))
+    try:
+        db.migrate(conn)
+        statuses = source_statuses(conn, _configured_sources(settings), estimate, unconfigured=True)
+        recent = {s.name: runs.recent_runs(conn, limit=args.limit, source=s.name) for s in statuses}
+    finally:
+        conn.close()
+    if not statuses:
+        print(f"no crawl has run yet, and there is no sources file at {settings.config}")
+        return 0
+    if args.json:
+        for row in (r for rows in recent.values() for r in rows):
+            print(json.dumps(row, default=str))
+        return 0
+    print("\n".join(status_lines(statuses, recent, now, args.limit)))
+    return 0
 
 
 def _configured_sources(settings: Settings) -> list[Any]:
@@ -291,6 +255,6 @@ def _configured_sources(settings: Settings) -> list[Any]:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the daemon until SIGTERM/SIGINT."""
-    from scraper.service.daemon import run_daemon
+    from scraper.service.main import run_daemon
 
     return run_daemon(settings)

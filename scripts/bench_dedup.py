@@ -54,7 +54,8 @@ from scraper.policy import dedup, stories  # noqa: E402
 from scraper.policy.stories import Thresholds  # noqa: E402
 from scraper.storage import db  # noqa: E402
 from scraper.storage.linking import relink  # noqa: E402
-from scraper.storage.store import FetchedPage, store_pages  # noqa: E402
+from scraper.storage.pages import FetchedPage  # noqa: E402
+from scraper.storage.store import store_pages  # noqa: E402
 from tests.newssite.syndication import edited_copy, follow_up  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

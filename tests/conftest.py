@@ -96,8 +96,10 @@ class Databases:
         """Start the detached dropper (unless the server is disposable) and close the admin session."""
         if not self.disposable:
             names = self._to_drop[::-1] + self._leftovers()  # the template last: copies go first
-            subprocess.Popen(
-                [sys.executable, "-c", _DROP_SCRIPT, *names], start_new_session=True,
+            # detached on purpose (setsid --fork returns at once): it outlives pytest by the seconds
+            # the drops take, then exits by itself
+            subprocess.run(
+                ["setsid", "--fork", sys.executable, "-c", _DROP_SCRIPT, *names], check=False,
                 env={**os.environ, "SCRAPER_TEST_SERVER": self.server_url},
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._admin.close()

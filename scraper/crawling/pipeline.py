@@ -17,8 +17,9 @@ from scraper.extraction import extract_article
 from scraper.extraction.pagetype import is_listing
 from scraper.policy.revisit import DEFAULT_POLICY, policy_for
 from scraper.storage import db, runs
+from scraper.storage.pages import FetchedPage
 from scraper.storage.spool import Spool, Spooled
-from scraper.storage.store import FetchedPage, StoreCounts, stop_revisits, store_pages
+from scraper.storage.store import StoreCounts, stop_revisits, store_pages
 
 log = logging.getLogger(__name__)
 

@@ -189,13 +189,6 @@ def signature_from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
     return None if data is None else np.frombuffer(bytes(data), dtype="<u4").astype(np.uint32)
 
 
-def is_near_duplicate(a: Fingerprint, b: Fingerprint, threshold: float) -> bool:
-    """Return True when both bodies have signatures whose estimated Jaccard is at least `threshold`."""
-    if a.signature is None or b.signature is None:
-        return False
-    return estimate_jaccard(a.signature, b.signature) >= threshold
-
-
 def exact_jaccard(a: Iterable[str], b: Iterable[str]) -> float:
     """Return the Jaccard similarity of two sets of strings (0.0 when either is empty)."""
     sa, sb = set(a), set(b)

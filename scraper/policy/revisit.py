@@ -34,7 +34,6 @@ def policy_for(max_age_days: int) -> RevisitPolicy:
     return RevisitPolicy(max_age=timedelta(days=max_age_days) if max_age_days > 0 else None)
 
 
-NEVER = RevisitPolicy(max_age=None)
 DEFAULT_POLICY = policy_for(DEFAULT_MAX_AGE_DAYS)
 
 

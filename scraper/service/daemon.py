@@ -1,4 +1,4 @@
-"""`scraper run`: schedule every source with APScheduler, run each crawl as a child process, serve the ops page.
+"""The daemon's scheduler and crawl processes: APScheduler jobs, one child process per crawl.
 
 Each crawl is a child process (`python -m scraper crawl`): Scrapy's reactor
 cannot restart in one process, and a crawl that crashes or hangs must not take
@@ -15,12 +15,10 @@ re-reads the sources file; a bad edit is logged and the old schedule kept.
 from __future__ import annotations
 
 import logging
-import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,13 +26,12 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from scraper.errors import ConfigError, CrawlLocked, RefusedURL, ScraperError
-from scraper.logs import configure_logging
 from scraper.service.schedule import first_run_time, trigger_for
 from scraper.settings import Settings
 from scraper.sources import Source, SourcesConfig, load_sources
 from scraper.storage import db, runs
 
-log = logging.getLogger("scraper.service.daemon")
+log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 15 * 60
 CHILD_STOP_SECONDS = 30  # after SIGTERM, how long a crawl may take to store its in-flight items
 RUN_ROW_WAIT_SECONDS = 60  # how long a started crawl may take to insert its crawl_runs row
@@ -225,65 +222,19 @@ class Daemon:
         job = self.scheduler.get_job(name)
         return job.next_run_time if job is not None else None
 
-    def sources(self) -> Sequence[Source]:
-        """Return the sources now scheduled."""
-        return self.current_config().sources
-
     def current_config(self) -> SourcesConfig:
         """Return the sources file as last loaded (at start or on SIGHUP)."""
         with self.lock:
             return self.config
 
+    def running(self) -> bool:
+        """Return True while the scheduler runs."""
+        return bool(self.scheduler.running)
 
-def run_daemon(settings: Settings) -> int:
-    """Run until SIGTERM/SIGINT; return the exit code."""
-    from scraper.service.web import OpsServer
+    def launch(self, source: str, trigger: str, url: str | None = None) -> int:
+        """Start a crawl of `source` (or of `url` alone) now and return its run id (see Crawls.launch)."""
+        return self.crawls.launch(source, trigger, url)
 
-    configure_logging("INFO", secrets=(settings.api_token,), source="-", run="-")
-    config = load_sources(settings.config)
-    database_url = db.resolve_database_url(settings.database_url, settings.data_dir)
-    conn = db.connect(database_url)
-    try:
-        db.migrate(conn)
-        if settings.reader_password:
-            db.set_reader_password(conn, settings.reader_password)
-        runs.fail_stale_runs(conn)
-        last_success = runs.last_successes(conn)
-    finally:
-        conn.close()
-    server = OpsServer(settings, database_url)  # binds now: a taken port fails before anything runs
-    stop, hangup = threading.Event(), threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    signal.signal(signal.SIGHUP, lambda *_: hangup.set())
-    crawls = Crawls(settings, database_url)
-    daemon = Daemon(settings, config, crawls)
-    try:
-        daemon.schedule(last_success)
-        daemon.scheduler.start()
-        server.start(daemon)
-        log.info("scheduled %d sources from %s; ops page on %s", len(config.sources), config.path, server.url)
-        while not stop.wait(0.5):
-            if hangup.is_set():
-                hangup.clear()
-                daemon.reload()
-        log.info("stopping: no new crawls; waiting up to %d s for running ones", CHILD_STOP_SECONDS)
-    finally:
-        daemon.scheduler.shutdown(wait=False)
-        crawls.stop_all()
-        server.stop()
-        _fail_stale(database_url)
-    log.info("stopped")
-    return 0
-
-
-def _fail_stale(database_url: str) -> None:
-    """Mark runs left `running` by a child that died as failed (best effort at shutdown)."""
-    try:
-        conn = db.connect(database_url)
-        try:
-            runs.fail_stale_runs(conn)
-        finally:
-            conn.close()
-    except ScraperError as exc:
-        log.error("%s", exc)
+    def crawls_running(self) -> int:
+        """Return how many crawl child processes run now."""
+        return len(self.crawls.active())

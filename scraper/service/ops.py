@@ -2,13 +2,16 @@
 
 Each call opens its own short database connection: the daemon runs for
 months, and a connection kept open would not survive a database restart.
+The scheduler is reached through the small `Scheduler` protocol only, so this
+module (and the web layer above it) never depends on the daemon's internals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -16,24 +19,36 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from scraper import __version__
 from scraper.crawling.runner import source_for_url
 from scraper.errors import NotFound, ScraperError
-from scraper.sources import Source
+from scraper.service.status import describe_source, source_statuses
+from scraper.sources import Source, SourcesConfig
 from scraper.storage import db, reads, runs
 
-if TYPE_CHECKING:
-    from scraper.service.daemon import Daemon
 
+class Scheduler(Protocol):
+    """What the ops views need of the daemon: its sources, its timetable, and starting crawls."""
 
-def describe_schedule(source: Source) -> str:
-    """Return a source's schedule for people: its cron line, or 'every N min'."""
-    return f"cron {source.schedule} (UTC)" if source.schedule else f"every {source.interval_minutes} min"
+    def running(self) -> bool:
+        """Return True while the scheduler is running."""
+
+    def current_config(self) -> SourcesConfig:
+        """Return the sources file as last loaded."""
+
+    def next_run(self, name: str) -> datetime | None:
+        """Return when source `name` is next crawled, None when it is not scheduled."""
+
+    def launch(self, source: str, trigger: str, url: str | None = None) -> int:
+        """Start a crawl now and return its run id; CrawlLocked when one of that source runs."""
+
+    def crawls_running(self) -> int:
+        """Return how many crawl processes run now."""
 
 
 class Ops:
     """Reads for the ops views and starts crawls through the daemon's scheduler."""
 
-    def __init__(self, database_url: str, daemon: Daemon) -> None:
+    def __init__(self, database_url: str, scheduler: Scheduler) -> None:
         self.database_url = database_url
-        self.daemon = daemon
+        self.scheduler = scheduler
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -52,17 +67,20 @@ class Ops:
                 db.ping(conn)
         except ScraperError as exc:
             database = str(exc)
-        scheduler = self.daemon.scheduler.running
+        scheduler = self.scheduler.running()
         return {"status": "ok" if database == "ok" and scheduler else "unhealthy", "database": database,
                 "scheduler": "running" if scheduler else "stopped", "version": __version__,
-                "sources": len(self.daemon.sources()), "crawls_running": len(self.daemon.crawls.active())}
+                "sources": len(self._sources()), "crawls_running": self.scheduler.crawls_running()}
+
+    def _sources(self) -> Sequence[Source]:
+        return self.scheduler.current_config().sources
 
     def source_names(self) -> list[str]:
         """Return the names of the sources now scheduled."""
-        return [s.name for s in self.daemon.sources()]
+        return [s.name for s in self._sources()]
 
     def _source(self, name: str) -> Source:
-        for source in self.daemon.sources():
+        for source in self._sources():
             if source.name == name:
                 return source
         raise NotFound(f"no source named {name!r} (known: {', '.join(self.source_names()) or 'none'})")
@@ -70,24 +88,13 @@ class Ops:
     def sources(self) -> list[dict[str, Any]]:
         """Return every scheduled source with its next run, latest and running run, and health."""
         with self.connection() as conn:
-            latest = runs.latest_runs(conn)
-            running = {r["source"]: r for r in runs.running_runs(conn)}
-            health = runs.source_health(conn)
-        return [self._describe(s, latest.get(s.name), running.get(s.name), health.get(s.name))
-                for s in self.daemon.sources()]
+            statuses = source_statuses(conn, self._sources(), lambda s, _latest: self.scheduler.next_run(s.name))
+        return [describe_source(s) for s in statuses]
 
     def source(self, name: str) -> dict[str, Any]:
         """Return one source as in sources(); NotFound for an unknown name."""
         source = self._source(name)
         return next(s for s in self.sources() if s["name"] == source.name)
-
-    def _describe(self, source: Source, latest: Any, running: Any, health: Any) -> dict[str, Any]:
-        return {
-            "name": source.name, "schedule": describe_schedule(source), "start_urls": list(source.start_urls),
-            "next_run_at": self.daemon.next_run(source.name), "last_run": latest, "running": running,
-            "health": {"ok": health.ok if health else True, "flags": list(health.flags) if health else [],
-                       "articles": health.articles if health else 0},
-        }
 
     def runs(self, limit: int = 20, source: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
         """Return recent runs, newest first (`status='running'`: the running ones, oldest first)."""
@@ -109,12 +116,13 @@ class Ops:
     def start_crawl(self, name: str, trigger: str = "api") -> int:
         """Start a crawl of source `name` now and return its run id; CrawlLocked if one is running."""
         source = self._source(name)
-        return self.daemon.crawls.launch(source.name, trigger)
+        return self.scheduler.launch(source.name, trigger)
 
     def crawl_url(self, url: str, trigger: str = "api") -> int:
         """Start a crawl of one article URL and return its run id; RefusedURL outside the sources or SSRF."""
-        source, _ = source_for_url(self.daemon.current_config(), url)  # refuse here, before a process starts; the child checks again
-        return self.daemon.crawls.launch(source.name, trigger, url=url)
+        # refused here, before a process starts; the child checks again
+        source, _ = source_for_url(self.scheduler.current_config(), url)
+        return self.scheduler.launch(source.name, trigger, url=url)
 
     def articles(self, limit: int = 20, source: str | None = None) -> list[dict[str, Any]]:
         """Return the latest stored articles, newest first, with the sidebar headlines of their last fetch."""
@@ -167,6 +175,6 @@ class _DatabaseCollector:
         for source, h in health.items():
             flags.add_metric([source], len(h.flags))
         running = GaugeMetricFamily("scraper_crawls_running", "Crawl processes the daemon is running")
-        running.add_metric([], len(self.ops.daemon.crawls.active()))
+        running.add_metric([], self.ops.scheduler.crawls_running())
         yield from (runs_total, pages, articles, errors, last_ok, in_db, flags, running)
 

@@ -26,11 +26,10 @@ from pydantic import BaseModel
 
 from scraper import __version__
 from scraper.errors import ConfigError, CrawlLocked, NotFound, RefusedURL, ScraperError
-from scraper.service.daemon import Daemon
 from scraper.service.ops import Ops
 from scraper.settings import Settings
 
-log = logging.getLogger("scraper.service.web")
+log = logging.getLogger(__name__)
 COOKIE = "scraper_session"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 ERROR_STATUS = ((NotFound, 404), (CrawlLocked, 409), (RefusedURL, 403), (ConfigError, 400), (ScraperError, 503))
@@ -211,21 +210,20 @@ def _to_login(access: Access) -> Response:
 class OpsServer:
     """The uvicorn server of the ops app; binds at construction so a bad address fails before anything runs."""
 
-    def __init__(self, settings: Settings, database_url: str) -> None:
+    def __init__(self, settings: Settings) -> None:
         if not settings.api_token and not is_loopback(settings.host):
             raise ConfigError(f"refusing to serve the ops API on {settings.host} without SCRAPER_API_TOKEN; "
                               "set it in .env, or use --host 127.0.0.1")
         self.settings = settings
-        self.database_url = database_url
         self.sock = _bind(settings.host, settings.port)
         host, port = self.sock.getsockname()[:2]
         self.url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
         self.server: uvicorn.Server | None = None
         self.thread: threading.Thread | None = None
 
-    def start(self, daemon: Daemon) -> None:
-        """Serve the ops app for `daemon` in a background thread."""
-        app = create_app(self.settings, Ops(self.database_url, daemon))
+    def start(self, ops: Ops) -> None:
+        """Serve the ops app over `ops` in a background thread."""
+        app = create_app(self.settings, ops)
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},

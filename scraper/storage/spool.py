@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.extraction.model import Article, Headline
-from scraper.storage.store import FetchedPage
+from scraper.storage.pages import FetchedPage
 
 HELD_MAX = 500  # pages kept decoded in memory; beyond that (a long outage) they wait on disk only
 
@@ -162,8 +162,6 @@ class Spool:
             for row_id in ids:
                 self._held.pop(row_id, None)
 
-    def count(self, mine: bool = True) -> int:
-        """Return how many rows this process holds (or, with mine=False, the whole spool holds)."""
-        if mine:
-            return int(self.db.execute("SELECT count(*) FROM pages WHERE owner = ?", (self.owner,)).fetchone()[0])
-        return int(self.db.execute("SELECT count(*) FROM pages").fetchone()[0])
+    def count(self) -> int:
+        """Return how many rows this process holds."""
+        return int(self.db.execute("SELECT count(*) FROM pages WHERE owner = ?", (self.owner,)).fetchone()[0])

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url, url_forms, url_key
 from scraper.policy.revisions import (
     Change,
@@ -26,6 +25,7 @@ from scraper.policy.revisions import (
 from scraper.policy.revisit import DEFAULT_POLICY, RevisitPolicy, next_visit
 from scraper.storage.db import execute_rows, query, storable, transaction
 from scraper.storage.linking import ToLink, link_articles
+from scraper.storage.pages import FetchedPage
 
 log = logging.getLogger(__name__)
 # Longer addresses are not kept: a page may claim any rel=canonical or link any href, and a
@@ -35,18 +35,6 @@ MAX_URL_LENGTH = 2083
 # A page naming no other canonical address joins a stored article of its source with the same
 # fingerprint only when its text is at least this long: short or boilerplate-only pages stay apart.
 CONTENT_MATCH_MIN_WORDS = 80
-
-
-@dataclass(frozen=True)
-class FetchedPage:
-    """One article page as fetched and extracted."""
-
-    source: str
-    requested_url: str  # the address the crawler asked for (raw)
-    final_url: str  # after redirects (raw)
-    article: Article  # extraction result; article.url is the canonical URL
-    fetched_at: datetime  # tz-aware
-    aliases: tuple[str, ...] = ()  # other addresses the page was listed under (raw), e.g. with ?utm_
 
 
 @dataclass

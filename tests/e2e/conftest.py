@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.newssite import NewsSite
 from tests.newssite.slow import SlowSite
@@ -100,3 +101,16 @@ def slow_site() -> Iterator[SlowSite]:
     site = SlowSite()
     yield site
     site.close()
+
+
+CHROMIUM = "/usr/bin/chromium"  # installed by `make test` (Debian's package); Playwright drives it
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless, driven by Playwright, for the module's tests."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()

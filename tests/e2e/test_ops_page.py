@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import psycopg2
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 from tests.e2e.conftest import sources_file
 from tests.e2e.opsclient import ops_daemon
 
-CHROMIUM = "/usr/bin/chromium"  # installed by `make test` (Debian's package); Playwright drives it
 TOKEN = "page-token-6b1d9e"
 HOSTILE = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">'; DROP TABLE articles; --"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
 
 
 def latest_titles(db_url: str, n: int) -> list[str]:

@@ -12,7 +12,8 @@ import pytest
 from scraper.errors import DatabaseError
 from scraper.extraction.model import Article, Headline
 from scraper.storage import db
-from scraper.storage.store import FetchedPage, StoreCounts, store_pages
+from scraper.storage.pages import FetchedPage
+from scraper.storage.store import StoreCounts, store_pages
 
 
 def test_a_failed_connection_says_where_and_what_to_do_on_one_line():

@@ -13,7 +13,8 @@ from scraper.extraction.model import Article, Headline
 from scraper.policy.stories import Thresholds
 from scraper.storage import db
 from scraper.storage.linking import LinkCounts, relink
-from scraper.storage.store import FetchedPage, store_pages
+from scraper.storage.pages import FetchedPage
+from scraper.storage.store import store_pages
 from tests.newssite.content import paragraphs
 from tests.newssite.syndication import edited_copy, follow_up, real_articles
 

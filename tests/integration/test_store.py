@@ -10,7 +10,8 @@ import psycopg2.extensions
 import pytest
 
 from scraper.extraction.model import Article, Headline
-from scraper.storage.store import FetchedPage, StoreCounts, store_pages
+from scraper.storage.pages import FetchedPage
+from scraper.storage.store import StoreCounts, store_pages
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 A = "https://news.example/world/a"

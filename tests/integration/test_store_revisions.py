@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scraper.policy.revisit import NEVER, policy_for
+from scraper.policy.revisit import policy_for
 from scraper.storage.store import StoreCounts, store_pages
 from tests.integration.test_store import T0, A, one, page, rows
 
@@ -129,7 +129,7 @@ def test_next_visit_is_stored_by_the_policy_and_due_articles_are_found(conn):
     assert one(conn, "SELECT next_visit_at FROM articles") == T0 + timedelta(hours=8, minutes=15)
     store_pages(conn, [page(body=LONG + CORRECTION, at=3 * 24 * 60)], revisit=policy_for(2))
     assert one(conn, "SELECT next_visit_at FROM articles") is None
-    store_pages(conn, [page(url="https://news.example/never", body="x", at=1)], revisit=NEVER)
+    store_pages(conn, [page(url="https://news.example/never", body="x", at=1)], revisit=policy_for(0))
     store_pages(conn, [page(url="https://news.example/due", body="y", at=2),
                        page(url="https://news.example/other", body="z", source="other", at=2)])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 from pathlib import Path
 
@@ -17,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev-set", type=Path, default=None, help="extraction-dev folder to serve at /dev/")
     parser.add_argument("--n-dev", type=int, default=10, help="how many extraction-dev pages (default 10)")
     args = parser.parse_args(argv)
+    # Ctrl-C stops it even when started in the background (nohup, `setsid ... &`), whose SIGINT is ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with NewsSite(n_generated=args.pages, dev_set=args.dev_set, n_dev=args.n_dev, port=args.port) as site:
         print(f"serving {len(site.expected.articles)} articles at {site.url}/ (start URLs: "
               f"{' '.join(site.start_urls())}); Ctrl-C stops", flush=True)

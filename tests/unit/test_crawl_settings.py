@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from types import MappingProxyType
 
 from scraper.crawling.runner import scrapy_settings
@@ -40,11 +38,3 @@ def test_crawl_knobs_come_from_the_environment_and_a_source_may_set_its_own(monk
     own = Source("b", ("https://example.com/rss",), ("example.com",), interval_minutes=5,
                  settings=MappingProxyType({"SCRAPER_BATCH_SIZE": 3}))
     assert scrapy_settings(settings, own, "postgresql://db", run_id=1)["SCRAPER_BATCH_SIZE"] == 3
-
-
-def test_discovery_and_extraction_stay_pure():
-    code = ("import sys, scraper.extraction.listings, scraper.extraction, scraper.extraction.urls;"
-            "print(','.join(m for m in sys.modules if m.split('.')[0] in "
-            "('scrapy', 'psycopg2', 'apscheduler', 'twisted')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -150,8 +148,8 @@ def test_non_latin_scripts_match_their_copies_and_not_each_other():
             assert dedup.estimate_jaccard(fps[i].signature, fps[j].signature) < 0.1
     zh_copy = CHINESE_ECONOMY.replace("，低于市场预期", "").replace("周一", "周二")
     ar_copy = ARABIC_HEALTH.replace("يوم الاثنين", "يوم الثلاثاء") + " المزيد من التفاصيل لاحقا."
-    assert dedup.is_near_duplicate(dedup.fingerprint(zh_copy), fps[0], 0.5)
-    assert dedup.is_near_duplicate(dedup.fingerprint(ar_copy), fps[2], 0.5)
+    assert dedup.estimate_jaccard(dedup.fingerprint(zh_copy).signature, fps[0].signature) >= 0.5
+    assert dedup.estimate_jaccard(dedup.fingerprint(ar_copy).signature, fps[2].signature) >= 0.5
     zh_a, zh_b = linked(1, "经济增长放缓", CHINESE_ECONOMY, story_id=1), linked(2, "南方洪涝灾害", CHINESE_FLOODS, source="b")
     assert stories.decide(zh_b, [zh_a], Thresholds()) == stories.Decision(None, None, 0.0)
 
@@ -192,13 +190,6 @@ def test_any_text_is_fingerprinted_without_error_and_deterministically(body, tit
     assert fp.band_keys == dedup.fingerprint(body).band_keys
     terms = stories.story_hashes(title, body)
     assert terms is None or len(stories.story_band_keys(terms)) == stories.STORY_BANDS
-
-
-def test_the_pure_modules_import_neither_scrapy_nor_psycopg2():
-    code = ("import sys, scraper.policy.dedup, scraper.policy.stories; "
-            "print(sorted(m for m in ('scrapy', 'psycopg2', 'apscheduler') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
 
 
 def test_the_default_settings_are_the_default_thresholds(monkeypatch):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -179,14 +177,6 @@ def test_headline_dataclass_is_the_contract() -> None:
     headline = Headline(title="T", url="https://example.com/x")
     with pytest.raises(AttributeError):
         headline.title = "changed"  # type: ignore[misc]
-
-
-def test_importing_extraction_loads_no_crawler_database_or_scheduler() -> None:
-    code = ("import sys, scraper.extraction as e; e.extract_article(b'<p>x</p>', 'https://a.example/');"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('scrapy', 'psycopg2', 'apscheduler', 'twisted')];"
-            "print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
 
 
 def test_byline_and_time_are_read_before_boilerplate_is_removed() -> None:

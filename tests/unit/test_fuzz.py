@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from scraper.extraction.listings import Link, Listing, newest_first, parse_listing, too_old
 from scraper.extraction.model import Article, Headline
 from scraper.extraction.urls import canonical_url
+from scraper.storage.pages import FetchedPage
 from scraper.storage.spool import decode_page, encode_page
-from scraper.storage.store import FetchedPage
 from tests.newssite.pages import Entry, atom_xml, json_feed, rss_xml, sitemap_index_xml, sitemap_xml
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

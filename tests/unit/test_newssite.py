@@ -300,9 +300,12 @@ def test_large_site_keeps_fresh_articles_within_ten_days():
         assert len(listing(s, "/sitemap-articles.xml.gz").links) == 1207
 
 
-def test_module_entry_point_serves_until_interrupted():
+@pytest.mark.parametrize("sigint", [signal.SIG_DFL, signal.SIG_IGN], ids=["foreground", "background"])
+def test_module_entry_point_serves_until_interrupted(sigint):
+    """Also when started with SIGINT ignored, as `nohup` and `cmd &` in a script start it (issue 13.10)."""
     proc = subprocess.Popen([sys.executable, "-m", "tests.newssite", "--port", "0", "--pages", "5"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
     try:
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
@@ -312,6 +315,7 @@ def test_module_entry_point_serves_until_interrupted():
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
         proc.stdout.close()
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.policy.revisions import content_fingerprint, describe_change, is_volatile_line
-from scraper.policy.revisit import NEVER, RevisitPolicy, next_visit, policy_for
+from scraper.policy.revisit import RevisitPolicy, next_visit, policy_for
 
 TITLE = "Talks on the Rail Project Stall as Unions Walk Out"
 BODY = ("Negotiations over the rail project broke down on Tuesday after union representatives left the room.\n\n"
@@ -112,8 +112,8 @@ def test_a_revision_makes_an_article_young_again():
 
 
 def test_zero_disables_revisits():
-    assert policy_for(0) == NEVER
-    assert next_visit(T0, T0, T0, NEVER) is None
+    assert policy_for(0) == RevisitPolicy(max_age=None)
+    assert next_visit(T0, T0, T0, policy_for(0)) is None
     assert next_visit(T0, T0, T0, RevisitPolicy(max_age=timedelta(0))) is None
 
 

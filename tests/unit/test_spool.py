@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime
 
 from scraper.extraction.model import Article, Headline
+from scraper.storage.pages import FetchedPage
 from scraper.storage.spool import Spool, decode_page, encode_page
-from scraper.storage.store import FetchedPage
 
 
 def page(n: int = 0) -> FetchedPage:
@@ -32,6 +32,7 @@ def test_rows_are_kept_until_removed_and_survive_reopening(tmp_path):
     again = Spool(tmp_path)
     assert again.claim_orphans() == 2
     assert [(s.run_id, s.page) for s in again.batch(10)] == [(7, page(1)), (7, page(2))]
+    again.close()
 
 
 def test_rows_of_a_killed_process_are_claimed_once_those_of_a_live_one_never(tmp_path):
@@ -47,7 +48,8 @@ def test_rows_of_a_killed_process_are_claimed_once_those_of_a_live_one_never(tmp
     assert other.batch(10) == []
     live.close()  # gone (cleanly, with rows left): they are free
     assert other.claim_orphans() == 2
-    assert other.count(mine=False) == 2
+    assert other.count() == 2  # every row is its now
+    other.close()
 
 
 def test_pages_beyond_the_memory_cap_are_read_back_from_disk_in_order(tmp_path, monkeypatch):
@@ -57,3 +59,4 @@ def test_pages_beyond_the_memory_cap_are_read_back_from_disk_in_order(tmp_path, 
     assert [(s.id, s.page) for s in spool.batch(10)] == [(i, page(n)) for n, i in enumerate(ids)]
     spool.remove(ids)
     assert spool.batch(10) == [] and spool.count() == 0
+    spool.close()

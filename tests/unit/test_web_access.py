@@ -41,7 +41,7 @@ def test_the_server_will_not_listen_beyond_loopback_without_a_token():
     if settings.api_token:
         pytest.fail("SCRAPER_API_TOKEN is set in the test environment")
     with pytest.raises(ConfigError, match="without SCRAPER_API_TOKEN"):
-        OpsServer(settings, "postgresql://unused")
+        OpsServer(settings)
     assert not is_loopback("0.0.0.0") and is_loopback("localhost") and is_loopback("127.0.0.2")
 
 
