@@ -12,8 +12,10 @@ _ISO = re.compile(
     r"\s*(?P<tz>Z|UTC|GMT|[+-][01]\d:?[0-5]\d|[+-][01]\d)?)?",
     re.IGNORECASE,
 )
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)")
-_URL_COMPACT = re.compile(r"/((?:19|20)\d\d)([01]\d)([0-3]\d)(?:/|-|\d{2,}|$)")
+# The one URL-date pattern: /2019/11/18/, /2019-11-18-, /2019/11/ (no day), /20191118 and -20191118.
+URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>0?[1-9]|1[0-2])(?:[/-](?P<d>0?[1-9]|[12]\d|3[01]))?(?=[/-]|$)"
+    r"|(?:^|[/-])(?P<cy>(?:19|20)\d\d)-?(?P<cm>0[1-9]|1[0-2])-?(?P<cd>0[1-9]|[12]\d|3[01])(?=[/._-]|$|\d{2,})")
 _MONTHS = {m: i + 1 for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split())}
 _WORDY = re.compile(
@@ -78,12 +80,18 @@ def _parse_epoch(text: str) -> datetime | None:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
+def url_date_match(path: str) -> re.Match[str] | None:
+    """Return the first date written in a URL path (day optional), or None."""
+    return URL_DATE.search(path or "")
+
+
 def date_from_url(url: str) -> datetime | None:
-    """Return the date written in a URL path (/2019/11/18/ or /20191118), or None."""
-    m = _URL_DATE.search(url or "") or _URL_COMPACT.search(url or "")
-    if not m:
-        return None
-    try:
-        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=UTC)
-    except ValueError:
-        return None
+    """Return the day written in a URL path (/2019/11/18/ or /20191118), or None (a month alone is no date)."""
+    for m in URL_DATE.finditer(url or ""):
+        year, month, day = (m["y"], m["m"], m["d"]) if m["y"] else (m["cy"], m["cm"], m["cd"])
+        if day:
+            try:
+                return datetime(int(year), int(month), int(day), tzinfo=UTC)
+            except ValueError:
+                return None
+    return None

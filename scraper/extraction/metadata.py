@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 
-from scraper.extraction.cleaning import is_hidden
+from scraper.extraction.zones import is_hidden
 from scraper.extraction.dates import date_from_url, parse_date
 from scraper.extraction.urls import canonical_url, same_site
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scraper.extraction.links import is_story_url
 from scraper.extraction.listings import (
     MAX_DECOMPRESSED,
     Link,
     Listing,
-    looks_like_article_url,
     newest_first,
     parse_listing,
     too_old,
@@ -270,7 +270,7 @@ def test_too_old():
     "https://x.com/dev/0a1b2c.html",
 ])
 def test_article_shaped_urls(url: str):
-    assert looks_like_article_url(url)
+    assert is_story_url(url)
 
 
 @pytest.mark.parametrize("url", [
@@ -286,7 +286,7 @@ def test_article_shaped_urls(url: str):
     "mailto:a@x.com", "ftp://x.com/2024/05/17/a.html",
 ])
 def test_non_article_urls(url: str):
-    assert not looks_like_article_url(url)
+    assert not is_story_url(url)
 
 
 def test_module_imports_neither_scrapy_nor_database():

@@ -73,7 +73,7 @@ def test_golden_headlines(key: str, extracted: dict[str, Article]) -> None:
     for unwanted in spec["headlines_exclude"]:
         assert metrics.normalise_title(unwanted) not in titles
     urls = [h.url for h in article.headlines]
-    assert len(urls) == len(set(urls))
+    assert len(article.headlines) == len({(h.url, h.block) for h in article.headlines})  # once per story and rail
     assert article.url not in urls
     assert all(u.startswith(("http://", "https://")) and u == canonical_url(u) for u in urls)
     body = " ".join(article.body.lower().split())
@@ -252,11 +252,16 @@ def test_is_story_url(url: str, story: bool) -> None:
     assert is_story_url(url) is story
 
 
-def test_site_name_spans_public_suffixes() -> None:
-    from scraper.extraction.links import site_name
+def test_site_identity_spans_public_suffixes_and_host_variants() -> None:
+    from scraper.extraction.urls import same_site, site_key
 
-    assert site_name("https://www.bbc.co.uk/news/x") == site_name("https://www.bbc.com/news/y") == "bbc"
-    assert site_name("https://www.express.co.uk/a") == "express"
+    assert site_key("https://www.bbc.co.uk/news/x") == site_key("https://m.bbc.co.uk/news/y") == "bbc.co.uk"
+    assert site_key("https://www.express.co.uk/a") == "express.co.uk"
+    assert same_site("https://www.bbc.co.uk/a", "https://www.bbc.com/b")  # one publisher's country domain
+    assert not same_site("https://news.example.com/a", "https://copy.example.net/b")
+    assert same_site("https://amp.example.com/a", "https://news.example.com/b")
+    assert not same_site("https://jane.blogspot.com/a", "https://joe.blogspot.com/b")
+    assert not same_site("http://10.0.0.1/a", "http://10.0.0.2/a")
 
 
 def test_author_bio_newsletter_box_and_credit_lines_are_not_body() -> None:

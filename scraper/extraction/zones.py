@@ -1,11 +1,18 @@
-"""Boilerplate removal: drop the parts of a page that are never article text, before scoring."""
+"""Zones: the subtrees of a page that are never article text (hidden, furniture, boilerplate classes).
+
+Nothing is removed: zones are labels the segmenter hands on to the blocks inside them.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import lxml.html  # type: ignore[import-untyped]
+
+from scraper.extraction.labels import BOILERPLATE, BYLINE, CAPTION, COMMENTS, NAVIGATION
 
 # Never text: code, media, controls.
 JUNK_TAGS = frozenset({
@@ -15,7 +22,7 @@ JUNK_TAGS = frozenset({
 })
 # Page furniture: removed unless it holds most of the page's paragraph text.
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "figure", "figcaption", "picture", "menu"})
-BOILERPLATE = re.compile(
+BOILERPLATE_CLASS = re.compile(
     r"share|social|sharing|newsletter|signup|sign-up|subscri|related|promo|advert|^ads?$|^ad[-_]|[-_]ads?$"
     r"|[-_]ad[-_]|dfp|gpt|sponsor|outbrain|taboola|comment|disqus|byline|author|caption|credit"
     r"|breadcrumb|popular|trending|recommend|sidebar|footer|masthead|navbar|^nav|[-_]nav|menu|cookie"
@@ -36,6 +43,12 @@ HIDDEN_CLASS = re.compile(
     r"(?:^|\s)(?:hidden|hide|is-hidden|d-none|sr-only|visually-hidden|visuallyhidden|screen-reader-text"
     r"|off-screen|offscreen|u-hidden|element-invisible)(?:\s|$)",
     re.IGNORECASE,
+)
+_WORD_LABELS = (
+    (COMMENTS, re.compile(r"comment|disqus", re.IGNORECASE)),
+    (BYLINE, re.compile(r"byline|author|dateline|timestamp", re.IGNORECASE)),
+    (CAPTION, re.compile(r"caption|credit", re.IGNORECASE)),
+    (NAVIGATION, re.compile(r"nav|menu|breadcrumb", re.IGNORECASE)),
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -62,39 +75,59 @@ def _paragraph_chars(el: lxml.html.HtmlElement) -> int:
     return sum(len(p.text_content()) for p in el.iter("p"))
 
 
-def remove_element(el: lxml.html.HtmlElement) -> None:
-    """Remove `el` from its tree, keeping its tail text in place."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail and el.tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+@dataclass(frozen=True)
+class Zone:
+    """A subtree whose text is never article text, with the label and reason its blocks get."""
+
+    label: str
+    reason: str
 
 
-def clean_tree(root: lxml.html.HtmlElement) -> None:
-    """Remove junk, hidden elements and boilerplate blocks from `root` in place."""
+_TAG_LABELS = {"nav": NAVIGATION, "menu": NAVIGATION, "figure": CAPTION, "figcaption": CAPTION, "picture": CAPTION}
+
+
+def find_zones(root: lxml.html.HtmlElement, excluded: Iterable[lxml.html.HtmlElement] = ()) -> dict[lxml.html.HtmlElement, Zone]:
+    """Return the page's boilerplate subtrees (hidden, furniture, boilerplate classes, the source's exclusions).
+
+    The tree is left untouched: the segmenter gives every block inside a zone the zone's label.
+    A furniture element that holds most of the page's paragraph text is the article, not a zone.
+    """
+    zones = {el: Zone(BOILERPLATE, "matches the source's exclude selector") for el in excluded}
     total = _paragraph_chars(root) or 1
-    doomed = []
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag:
-            doomed.append(el)  # comments, processing instructions
-        elif tag in JUNK_TAGS or is_hidden(el):
-            doomed.append(el)
-        elif tag in FURNITURE_TAGS or _looks_like_boilerplate(el, tag):
-            doomed.append(el)
-    for el in doomed:
-        if el.getparent() is None or not _still_attached(el, root):
+        if not tag or tag in JUNK_TAGS or el in zones:
             continue
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag and tag not in JUNK_TAGS and _paragraph_chars(el) > (0.5 if is_hidden(el) else 0.3) * total:
-            continue  # a "boilerplate" (or script-revealed, hidden) element holding most text is the article
-        remove_element(el)
+        zone = _zone_of(el, tag)
+        if zone is not None and not _inside(el, zones):
+            share = 0.5 if zone.reason.startswith("hidden") else 0.3
+            if _paragraph_chars(el) <= share * total:
+                zones[el] = zone
+    return zones
+
+
+def _zone_of(el: lxml.html.HtmlElement, tag: str) -> Zone | None:
+    if is_hidden(el):
+        return Zone(BOILERPLATE, "hidden element")
+    if tag in FURNITURE_TAGS:
+        return Zone(_TAG_LABELS.get(tag, BOILERPLATE), f"<{tag}> element")
+    if _looks_like_boilerplate(el, tag):
+        words = attr_words(el)
+        return Zone(_label_of_words(words), f"boilerplate class '{words[:60]}'")
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _label_of_words(words: str) -> str:
+    for label, pattern in _WORD_LABELS:
+        if pattern.search(words):
+            return label
+    return BOILERPLATE
+
+
+def _inside(el: lxml.html.HtmlElement, zones: dict[lxml.html.HtmlElement, Zone]) -> bool:
+    """Return True when an ancestor of `el` is already a zone (its text is accounted for)."""
+    return any(parent in zones for parent in el.iterancestors())
 
 
 def _looks_like_boilerplate(el: lxml.html.HtmlElement, tag: str) -> bool:
@@ -106,15 +139,6 @@ def _looks_like_boilerplate(el: lxml.html.HtmlElement, tag: str) -> bool:
 
 @lru_cache(maxsize=8192)
 def _boilerplate_words(words: str) -> bool:
-    if not BOILERPLATE.search(words):
+    if not BOILERPLATE_CLASS.search(words):
         return False
     return not CONTENT_HINT.search(words) or bool(_STRONG_BOILERPLATE.search(words))
-
-
-def _still_attached(el: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> bool:
-    parent = el.getparent()
-    while parent is not None:
-        if parent is root:
-            return True
-        parent = parent.getparent()
-    return el is root
