@@ -109,7 +109,7 @@ RETURNING id, url
 
 -- name: insert_headline_sightings
 -- The slot key makes storing the same fetch twice (spool replay) a no-op.
-INSERT INTO headline_sightings (headline_id, article_id, seen_at, position, title)
+INSERT INTO headline_sightings (headline_id, article_id, seen_at, position, title, block)
 VALUES %s
 ON CONFLICT (article_id, seen_at, position) DO NOTHING
 

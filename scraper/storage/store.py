@@ -371,34 +371,35 @@ def _insert_urls(cur: Any, plans: list[_Plan]) -> None:
 
 
 def _store_headlines(cur: Any, plans: list[_Plan]) -> None:
-    """Upsert the sidebar headlines of every page and record each sighting."""
+    """Upsert the sidebar headlines of every page and record each sighting (one per rail it was in)."""
     latest: dict[str, tuple[str, str, datetime]] = {}
-    slots: list[tuple[str, int, datetime, int, str]] = []
+    slots: list[tuple[str, int, datetime, int, str, str]] = []
     for pl in plans:
         for p in pl.pages:
-            for title, url, position in _headlines(p):
+            for title, url, position, block in _headlines(p):
                 seen = p.page.fetched_at
                 if url not in latest or latest[url][2] <= seen:
                     latest[url] = (title, url, seen)
-                slots.append((url, pl.article_id, seen, position, title))  # type: ignore[arg-type]
+                slots.append((url, pl.article_id, seen, position, title, block))  # type: ignore[arg-type]
     if not latest:
         return
     rows = [latest[u] for u in sorted(latest)]
     ids = dict((url, hid) for hid, url in execute_values(
         cur, query("upsert_headlines"), rows, template="(%s, %s, %s::timestamptz)",
         page_size=PAGE_SIZE, fetch=True))
-    sightings = {(aid, seen, pos): (ids[url], aid, seen, pos, title) for url, aid, seen, pos, title in slots}
+    sightings = {(aid, seen, pos): (ids[url], aid, seen, pos, title, block)
+                 for url, aid, seen, pos, title, block in slots}
     _values(cur, "insert_headline_sightings", [sightings[k] for k in sorted(sightings)])
 
 
-def _headlines(p: _Page) -> Iterable[tuple[str, str, int]]:
-    """Yield (title, canonical url, position) for the page's headlines that have an address."""
+def _headlines(p: _Page) -> Iterable[tuple[str, str, int, str]]:
+    """Yield (title, canonical url, position, rail label) for the page's headlines that have an address."""
     position = 0
     for h in p.page.article.headlines:
         url = canonical_url(clean(h.url) or "")
         if not url or len(url) > MAX_URL_LENGTH:
             continue
-        yield clean(h.title) or "", url, position
+        yield clean(h.title) or "", url, position, clean(h.block) or ""
         position += 1
 
 
