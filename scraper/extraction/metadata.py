@@ -285,3 +285,18 @@ def find_canonical(root: lxml.html.HtmlElement, md: Metadata, url: str) -> str:
 def _is_home(candidate: str, fetched: str) -> bool:
     """A canonical pointing at the home page from a deeper page is a template mistake."""
     return urlsplit(candidate).path.strip("/") == "" and urlsplit(fetched).path.strip("/") != ""
+
+
+def page_address(root: lxml.html.HtmlElement, md: Metadata) -> tuple[str, str]:
+    """Return (the absolute http(s) address the page names for itself, where it was found), or ("", "").
+
+    For a saved page read without its URL: rel=canonical, then og:url, then the JSON-LD url.
+    """
+    hrefs = [link.get("href") for link in root.iter("link") if "canonical" in (link.get("rel") or "").lower().split()]
+    candidates = [(h, "rel=canonical") for h in hrefs] + [(md.meta.get("og:url"), "og:url")]
+    candidates += [(_text(md.article_ld.get(k)), f"JSON-LD {k}") for k in ("url", "mainEntityOfPage")]
+    for value, where in candidates:
+        value = (value or "").strip()
+        if value.startswith(("http://", "https://")):
+            return value, where
+    return "", ""

@@ -25,11 +25,12 @@ from scraper.extraction.metadata import (
     find_published,
     find_title,
     is_paywalled,
+    page_address,
     read_metadata,
 )
 from scraper.extraction.model import Article, Headline
 from scraper.extraction.pagetype import classify_page
-from scraper.extraction.parse import decode_html, parse_html
+from scraper.extraction.parse import decode_html, looks_binary, parse_html
 from scraper.extraction.reconcile import choose_body
 from scraper.extraction.rules import SiteRules, select, selected_headlines
 from scraper.extraction.segment import BLOCK_TAGS, segment
@@ -47,12 +48,14 @@ class Analysis:
     article: Article
     blocks: tuple[Labelled, ...] = ()
     body_from: str = "blocks"  # or "JSON-LD articleBody", when the page's data held the fuller text
+    address_from: str = "given"  # where the page's address came from when none was given ("" = nowhere)
 
 
 def extract_article(html: bytes | str, url: str, rules: SiteRules | None = None) -> Article:
     """Return the `Article` found in `html` fetched from `url`; never raises (is_article=False and a reason instead).
 
-    `rules` are the site's own CSS selectors, where its source declares any.
+    `rules` are the site's own CSS selectors, where its source declares any. With `url` "" (a saved
+    page), the page's own address (rel=canonical, og:url, JSON-LD url) stands in for it.
     """
     return analyse_page(html, url, rules).article
 
@@ -94,10 +97,16 @@ def _base_url(root: lxml.html.HtmlElement, url: str) -> str:
 
 def _analyse(html: bytes | str, url: str, rules: SiteRules) -> Analysis:
     url = _clean_url(url)
+    if looks_binary(html):
+        return Analysis(Article(url=_safe_url(url), is_article=False, reason="binary content, not a text page"))
     root = parse_html(decode_html(html or b""))
     if root is None:
         return Analysis(Article(url=_safe_url(url), is_article=False, reason="empty or unparseable document"))
     md = read_metadata(root)
+    address_from = "given"
+    if not url:
+        url, address_from = page_address(root, md)
+        url = _clean_url(url)
     excluded = select(root, rules.exclude)
     canonical = find_canonical(root, md, url)
     title = find_title(root, md)
@@ -115,7 +124,7 @@ def _analyse(html: bytes | str, url: str, rules: SiteRules) -> Analysis:
         headlines=tuple(Headline(title=h.title, url=h.url, block=h.rail) for h in found),
         is_article=is_article, reason=reason,
     )
-    return Analysis(article, labelled, "blocks" if body == dom_body else "JSON-LD articleBody")
+    return Analysis(article, labelled, "blocks" if body == dom_body else "JSON-LD articleBody", address_from)
 
 
 def _headlines(root: lxml.html.HtmlElement, rules: SiteRules, url: str, links: LinkClassifier,

@@ -44,6 +44,20 @@ def repair_mislabelled_utf8(body: bytes, text: str, encoding: str) -> str:
         return text
 
 
+_CONTROL = frozenset(range(0, 9)) | frozenset(range(14, 32))
+
+
+def looks_binary(html: bytes | str) -> bool:
+    """Return True when the start of `html` is binary data (images, archives, PDFs), not a text page."""
+    if isinstance(html, str):
+        return False
+    head = bytes(html[:8192])
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return False  # a byte-order mark: UTF-16 or UTF-8 text
+    controls = sum(1 for byte in head if byte in _CONTROL)
+    return controls > 0.01 * len(head) or (b"\x00" in head and controls > 4)
+
+
 def decode_html(html: bytes | str) -> str:
     """Return `html` as text: BOM, then <meta charset>/http-equiv, then utf-8, cp1252, utf-8 with replacement."""
     if isinstance(html, str):
