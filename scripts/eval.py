@@ -137,7 +137,7 @@ def evaluate_set(kind: str, dataset: EvalSet, folder: Path, traf: bool, rounds: 
     ours_out = run_cli(dataset.pages)
     speeds: dict[str, list[float]] = {"ours": [], "trafilatura": []}
     traf_out: Output = {}
-    for n in range(rounds):
+    for _ in range(rounds):
         speeds["ours"].append(timed(ours_extract(), dataset.pages, data)[1])
         if traf:
             result, speed = timed(trafilatura_extract(), dataset.pages, data)

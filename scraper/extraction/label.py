@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 import lxml.html  # type: ignore[import-untyped]
 
-from scraper.extraction.labels import BODY, BOILERPLATE, BYLINE, CAPTION, HEADLINE, NAVIGATION, TITLE
+from scraper.extraction.labels import (
+    BODY,
+    BOILERPLATE,
+    BYLINE,
+    CAPTION,
+    HEADLINE,
+    NAVIGATION,
+    TITLE,
+)
 from scraper.extraction.links import STORY, LinkClassifier
 from scraper.extraction.segment import Block, Segmentation, collapse
 

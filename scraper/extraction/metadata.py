@@ -13,9 +13,9 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 
-from scraper.extraction.zones import is_hidden
 from scraper.extraction.dates import date_from_url, parse_date
 from scraper.extraction.urls import canonical_url, same_site
+from scraper.extraction.zones import is_hidden
 
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",

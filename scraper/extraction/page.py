@@ -15,7 +15,13 @@ import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.content import find_content
 from scraper.extraction.headlines import Found, dedupe_headlines, find_headlines
-from scraper.extraction.label import Labelled, body_text, label_blocks, ld_body_text, story_list_elements
+from scraper.extraction.label import (
+    Labelled,
+    body_text,
+    label_blocks,
+    ld_body_text,
+    story_list_elements,
+)
 from scraper.extraction.links import LinkClassifier
 from scraper.extraction.metadata import (
     find_authors,

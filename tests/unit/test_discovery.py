@@ -312,3 +312,12 @@ def test_plain_text_sitemap():
     assert listing == Listing("sitemap", (Link(f"{SITE}/2024/05/17/one.html", None),
                                           Link(f"{SITE}/two-long-slug-here", None)))
     assert parse_listing(b"https://news.example.com/a\nnot a url\n", SITE, "text/plain").kind == "unknown"
+
+
+def test_an_rss_guid_that_is_not_a_permalink_is_never_the_address():
+    feed = b"""<rss version="2.0"><channel><title>x</title>
+    <item><title>Opaque</title><guid isPermaLink="false">https://news.example.com/id/123456</guid></item>
+    <item><title>Permalink</title><guid>https://news.example.com/2024/05/17/a-story-here</guid></item>
+    </channel></rss>"""
+    listing = parse_listing(feed, "https://news.example.com/rss.xml")
+    assert [link.url for link in listing.links] == ["https://news.example.com/2024/05/17/a-story-here"]
