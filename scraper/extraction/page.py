@@ -104,7 +104,7 @@ def _base_url(root: lxml.html.HtmlElement, url: str) -> str:
 def _analyse(html: bytes | str, url: str, rules: SiteRules) -> Analysis:
     url = _clean_url(url)
     if looks_binary(html):
-        return Analysis(Article(url=_safe_url(url), is_article=False, reason="binary content, not a text page"))
+        return Analysis(Article(url=_safe_url(url), is_article=False, reason="binary or undecodable content"))
     root = parse_html(decode_html(html or b""))
     if root is None:
         return Analysis(Article(url=_safe_url(url), is_article=False, reason="empty or unparseable document"))
