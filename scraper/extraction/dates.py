@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
+from scraper.extraction.vocabulary import MONTH_NAMES
+
 _ISO = re.compile(
     r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)"
     r"(?:[T ](?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?"
@@ -16,14 +18,15 @@ _ISO = re.compile(
 URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>0?[1-9]|1[0-2])(?:[/-](?P<d>0?[1-9]|[12]\d|3[01]))?(?=[/-]|$)"
     r"|(?:^|[/-])(?P<cy>(?:19|20)\d\d)-?(?P<cm>0[1-9]|1[0-2])-?(?P<cd>0[1-9]|[12]\d|3[01])(?=[/._-]|$|\d{2,})")
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split())}
+_MONTH = "|".join(sorted((re.escape(m) for m in MONTH_NAMES), key=len, reverse=True))
 _WORDY = re.compile(
-    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
-    r"(?P<y>(?:19|20)\d\d)|(?P<d2>[0-3]?\d)\s+(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
-    r"(?P<y2>(?:19|20)\d\d)",
+    r"(?<![^\W\d_])(?P<mon>" + _MONTH + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"
+    r"|\b(?P<d2>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s*(?:de\s+)?(?P<mon2>" + _MONTH + r")\.?,?\s*(?:de\s+)?"
+    r"(?P<y2>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+# 18.11.2019 (day first, as written in most of Europe).
+_DOTTED = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)\d\d)(?![\d.]\d)")
 
 
 def _tz(text: str | None) -> timezone:
@@ -41,7 +44,7 @@ def parse_date(text: str | None) -> datetime | None:
         return None
     text = text.strip()[:200]
     try:
-        return _parse_iso(text) or _parse_rfc(text) or _parse_wordy(text) or _parse_epoch(text)
+        return _parse_iso(text) or _parse_rfc(text) or _parse_wordy(text) or _parse_dotted(text) or _parse_epoch(text)
     except (ValueError, OverflowError):
         return None
 
@@ -70,7 +73,14 @@ def _parse_wordy(text: str) -> datetime | None:
     if not m:
         return None
     mon, day, year = (m["mon"], m["d"], m["y"]) if m["mon"] else (m["mon2"], m["d2"], m["y2"])
-    return datetime(int(year), _MONTHS[mon[:3].lower()], int(day), tzinfo=UTC)
+    return datetime(int(year), MONTH_NAMES[mon.lower()], int(day), tzinfo=UTC)
+
+
+def _parse_dotted(text: str) -> datetime | None:
+    m = _DOTTED.search(text)
+    if not m:
+        return None
+    return datetime(int(m["y"]), int(m["m"]), int(m["d"]), tzinfo=UTC)
 
 
 def _parse_epoch(text: str) -> datetime | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -15,6 +16,7 @@ import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.dates import date_from_url, parse_date
 from scraper.extraction.urls import canonical_url, same_site
+from scraper.extraction.vocabulary import DATE_CLASS_TOKENS
 from scraper.extraction.zones import is_hidden
 
 ARTICLE_TYPES = frozenset({
@@ -36,6 +38,7 @@ _NOT_A_PERSON = re.compile(
     r"press|agency|admin|administrator|contributor|guest|redac\w*|correspondent)\b|https?://|@|\d{3}",
     re.IGNORECASE)
 _SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\bdan\b)\s*", re.IGNORECASE)
+_DATE_CLASS = re.compile("|".join(re.escape(t) for t in DATE_CLASS_TOKENS), re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 
 
@@ -236,7 +239,37 @@ def find_published(root: lxml.html.HtmlElement, md: Metadata, url: str) -> datet
         found = parse_date(time.get("datetime") or time.get("content"))
         if found:
             return found
-    return date_from_url(url)
+    return date_from_url(url) or _date_in_dated_element(root)
+
+
+def _date_in_dated_element(root: lxml.html.HtmlElement) -> datetime | None:
+    """Return the first date written as text in a <time> or an element whose class names a date or byline."""
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in ("script", "style", "head", "title", "meta", "a"):
+            continue
+        if tag == "time" or _dated_words(" ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))):
+            text = el.text_content()
+            if len(text) <= 160:
+                found = parse_date(" ".join(text.split()))
+                if found:
+                    return found
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _dated_words(words: str) -> bool:
+    return bool(words) and bool(_DATE_CLASS.search(words))
+
+
+def date_in_text(texts: Iterable[str]) -> datetime | None:
+    """Return the first date written in any of `texts` (short lines near the headline), or None."""
+    for text in texts:
+        if len(text) <= 200:
+            found = parse_date(text)
+            if found:
+                return found
+    return None
 
 
 def find_language(root: lxml.html.HtmlElement, md: Metadata) -> str | None:

@@ -22,6 +22,7 @@ from scraper.extraction.label import (
     ld_body_text,
     story_list_elements,
 )
+from scraper.extraction.labels import BODY, HEADLINE, TITLE
 from scraper.extraction.links import LinkClassifier
 from scraper.extraction.metadata import (
     find_authors,
@@ -29,6 +30,7 @@ from scraper.extraction.metadata import (
     find_image,
     find_language,
     find_published,
+    date_in_text,
     find_title,
     is_paywalled,
     page_address,
@@ -120,10 +122,13 @@ def _analyse(html: bytes | str, url: str, rules: SiteRules) -> Analysis:
     links = LinkClassifier(_base_url(root, url), url)
     found, rails = _headlines(root, rules, url, links, {canonical, _safe_url(url)}, excluded)
     labelled = _label(root, rules, links, excluded, rails, title, authors)
+    published = published or date_in_text(_near_title(labelled))
     dom_body = body_text(labelled)
     body = choose_body(dom_body, ld_body_text(md.article_ld.get("articleBody")))
     paragraphs = body.count("\n\n") + 1 if body else 0
     is_article, reason = classify_page(md, canonical, body, paragraphs, len(found))
+    if reason.startswith("binary"):
+        body = ""  # undecodable bytes are no text to store
     article = Article(
         url=canonical, title=title, body=body, published_at=published, authors=authors,
         language=find_language(root, md), image_url=find_image(md, url), paywalled=is_paywalled(md),
@@ -158,6 +163,14 @@ def _label(root: lxml.html.HtmlElement, rules: SiteRules, links: LinkClassifier,
         seg = segment(root, own, zones, boundaries=frozenset(containers))  # an inline container must bound blocks
     story_lists = [el for c in containers for el in story_list_elements(c, links)] if links.site else []
     return label_blocks(seg, containers, reason, rails, story_lists, title, authors)
+
+
+def _near_title(labelled: tuple[Labelled, ...]) -> list[str]:
+    """Return the texts of the few blocks around the headline block (where bylines and dates sit)."""
+    start = next((i for i, item in enumerate(labelled) if item.label == TITLE), None)
+    if start is None:
+        start = next((i for i, item in enumerate(labelled) if item.label == BODY), 0)
+    return [item.block.text for item in labelled[max(0, start - 3):start + 8] if item.label != HEADLINE]
 
 
 def _describe(el: lxml.html.HtmlElement) -> str:
