@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.segment import BLOCK_TAGS, Segmentation
-from scraper.extraction.zones import JUNK_TAGS, Zone, attr_words
+from scraper.extraction.zones import JUNK_TAGS, attr_words
 
 _SCORED_TAGS = frozenset({"p", "pre", "blockquote", "td", "li", "h2", "h3"})
 _CONTAINER_TAGS = frozenset({"div", "section", "article", "main"})
@@ -80,7 +80,7 @@ def score_candidates(seg: Segmentation, stats: _Stats) -> dict[lxml.html.HtmlEle
     return scores
 
 
-def find_content(root: lxml.html.HtmlElement, seg: Segmentation, zones: dict[lxml.html.HtmlElement, Zone]) -> Choice:
+def find_content(root: lxml.html.HtmlElement, seg: Segmentation) -> Choice:
     """Return the element(s) that hold the article text, in document order."""
     stats = _Stats(seg)
     scores = score_candidates(seg, stats)
@@ -95,7 +95,7 @@ def find_content(root: lxml.html.HtmlElement, seg: Segmentation, zones: dict[lxm
     chosen = []
     for sibling in parent:
         tag = sibling.tag if isinstance(sibling.tag, str) else ""
-        if not tag or tag in JUNK_TAGS or (sibling in zones and sibling is not top):
+        if not tag or tag in JUNK_TAGS or (sibling in seg.zones and sibling is not top):
             continue
         if sibling is top:
             chosen.append(sibling)

@@ -12,7 +12,7 @@ import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.links import PARTNER, STORY, LinkClassifier
 from scraper.extraction.rails import rail_label
-from scraper.extraction.segment import BLOCK_TAGS, collapse, text_blocks
+from scraper.extraction.segment import BLOCK_TAGS, text_lines
 from scraper.extraction.urls import canonical_url
 from scraper.extraction.zones import attr_words, is_hidden
 
@@ -147,7 +147,7 @@ def anchor_title(a: lxml.html.HtmlElement) -> str:
             text = _visible_text(el)
             if len(text.split()) >= 2 and not _LABEL_ONLY.match(text):
                 return _LABEL_PREFIX.sub("", text)
-    blocks = [collapse(b.text) for b in text_blocks(_visible_copy(a))]
+    blocks = text_lines(_visible_copy(a))
     blocks = [b for b in blocks if not _LABEL_ONLY.match(b)]
     blocks = [b for b in blocks if len(b.split()) >= 3] or blocks
     return _LABEL_PREFIX.sub("", blocks[0]) if blocks else ""
@@ -168,7 +168,7 @@ def _visible_copy(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 def _visible_text(el: lxml.html.HtmlElement) -> str:
-    return collapse(" ".join(b.text for b in text_blocks(_visible_copy(el))))
+    return " ".join(text_lines(_visible_copy(el)))
 
 
 def is_headline_text(title: str) -> bool:
@@ -258,7 +258,7 @@ def _candidates(root: lxml.html.HtmlElement, links: LinkClassifier,
             continue
         if _mostly_other_links(a, resolve, lists):
             continue
-        if _excluded(a, memo) and not (_PREV_NEXT.search(collapse(a.text_content())) and not _under(a, excluded)):
+        if _excluded(a, memo) and not (_PREV_NEXT.search(" ".join(a.text_content().split())) and not _under(a, excluded)):
             continue
         title = anchor_title(a)
         short = not is_headline_text(title)

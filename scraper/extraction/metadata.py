@@ -16,7 +16,7 @@ import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.dates import date_from_url, parse_date
 from scraper.extraction.urls import canonical_url, same_site
-from scraper.extraction.vocabulary import DATE_CLASS_TOKENS
+from scraper.extraction.vocabulary import DATE_CLASS_TOKENS, GENERIC_BYLINES
 from scraper.extraction.zones import is_hidden
 
 ARTICLE_TYPES = frozenset({
@@ -33,10 +33,9 @@ _PUBLISHED_META = (
 _AUTHOR_NOISE = re.compile(
     r"^(?:by|posted by|written by|von|par|por|oleh|автор)\s*[:\-]?\s+|\s*[|/,]\s*$|\s+(?:for|para)\s+.*$",
     re.IGNORECASE)
-_NOT_A_PERSON = re.compile(
-    r"\b(?:staff|editor(?:s|ial)?|team|desk|newsroom|news|wire|reuters|associated press|afp|"
-    r"press|agency|admin|administrator|contributor|guest|redac\w*|correspondent)\b|https?://|@|\d{3}",
-    re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3}", re.IGNORECASE)
+# Editor codes after a name: "Jane Roe (jr)", "Jane Roe (jr/dpa)".
+_EDITOR_CODE = re.compile(r"\s*\((?:[a-z]{2,5}(?:/[a-z]{2,5})?)\)\s*$", re.IGNORECASE)
 _SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\bdan\b)\s*", re.IGNORECASE)
 _DATE_CLASS = re.compile("|".join(re.escape(t) for t in DATE_CLASS_TOKENS), re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
@@ -116,19 +115,34 @@ def find_title(root: lxml.html.HtmlElement, md: Metadata) -> str:
     doc_title = _unescape(" ".join((root.findtext(".//title") or "").split()))
     known = [t for t in (meta_title, doc_title) if t]
     h1s = [text for text in dict.fromkeys(_headline_h1s(root, doc_title, md.meta.get("og:site_name", "")))]
+    site = md.meta.get("og:site_name", "")
     for text in h1s:
         if any(_similar(text, t) for t in known):
-            return text
+            return _without_kicker(text, [_strip_site_name(t, site) for t in known])
     if len(h1s) == 1 and 3 <= len(h1s[0].split()) <= 40:
         return h1s[0]  # the visible headline; social titles are often rewritten for sharing
     if meta_title:
-        return _strip_site_name(meta_title, md.meta.get("og:site_name", ""))
+        return _strip_site_name(meta_title, site)
     if doc_title:
-        return _strip_site_name(doc_title, md.meta.get("og:site_name", ""))
+        return _strip_site_name(doc_title, site)
     return h1s[0] if h1s else ""
 
 
+def _without_kicker(h1: str, variants: list[str]) -> str:
+    """Return the headline without a kicker or section the page joins before it ("Kultur : Title" -> "Title").
+
+    Only when another of the page's own headline variants is exactly the rest.
+    """
+    for variant in variants:
+        if len(variant) >= 12 and h1 != variant and h1.endswith(variant):
+            kicker = h1[:-len(variant)].strip()
+            if kicker and len(kicker.split()) <= 4 and kicker[-1] in ":|–—-·•»/":
+                return variant
+    return h1
+
+
 def _unescape(text: str) -> str:
+    text = text.replace("\u00ad", "")  # soft hyphens are line-break hints, not characters of the title
     return " ".join(html.unescape(text).split()) if "&" in text else " ".join(text.split())
 
 
@@ -155,7 +169,16 @@ def _similar(h1: str, title: str) -> bool:
 
 
 def _strip_site_name(title: str, site: str) -> str:
-    """Return `title` without a leading or trailing site name ("Story | Site", "Site - Story")."""
+    """Return `title` without a leading or trailing site name ("Story | Site", "Story - Section | Site")."""
+    once = _strip_site_name_once(title, site)
+    if once != title and site and site.lower() in title[len(once):].lower():
+        twice = _strip_site_name_once(once, "")
+        if len(twice.split()) >= 3:
+            return twice  # "Story - Section | Site": the section went with the site name
+    return once
+
+
+def _strip_site_name_once(title: str, site: str) -> str:
     seps = list(_TITLE_SEPARATORS.finditer(title))
     if not seps:
         return title
@@ -173,12 +196,10 @@ def _strip_site_name(title: str, site: str) -> str:
 
 
 def find_authors(root: lxml.html.HtmlElement, md: Metadata, url: str = "") -> tuple[str, ...]:
-    """Return the people credited with the article, deduplicated, in the order found."""
+    """Return who the page credits with the article (people, agencies, newsrooms), deduplicated, in order."""
     raw: list[str] = []
     for author in _as_list(md.article_ld.get("author")) + _as_list(md.article_ld.get("creator")):
         if isinstance(author, dict):
-            if "organization" in _types(author):
-                continue
             raw.append(_text(author.get("name")))
         elif isinstance(author, str):
             raw.append(author)
@@ -198,7 +219,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _brand_words(site_name: str, url: str) -> set[str]:
-    """Return lower-case words naming the site ("cnn", "sputniknews"), to tell outlets from people."""
+    """Return lower-case words naming the site ("cnn", "sputniknews"), to tell an affiliation from a co-author."""
     words = {w for w in re.findall(r"\w+", site_name.lower()) if len(w) >= 3}
     labels = (urlsplit(url).hostname or "").lower().split(".")
     brand = labels[-3] if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "net") else labels[-2] if len(labels) >= 2 else ""
@@ -213,14 +234,19 @@ def _is_outlet(name: str, brand: set[str]) -> bool:
 
 
 def _clean_authors(raw: list[str], brand: set[str]) -> tuple[str, ...]:
+    """Return the names of `raw` bylines; the site's own name after a person's is their affiliation, not a co-author."""
     seen: dict[str, str] = {}
     for item in raw:
         item = " ".join((item or "").split())
+        names = []
         for name in _SPLIT_AUTHORS.split(_AUTHOR_NOISE.sub("", re.sub(r"(?<=\w{3})\.\s+(?=[A-Z])", ", ", item))):
-            name = _AUTHOR_NOISE.sub("", name.strip(" .,:;|-")).strip(" .,:;|-")
-            if (not name or len(name) > 60 or len(name.split()) > 5 or _NOT_A_PERSON.search(name)
-                    or _is_outlet(name, brand) or not re.search(r"[^\W\d_]", name)):
-                continue
+            name = _EDITOR_CODE.sub("", _AUTHOR_NOISE.sub("", name.strip(" .,:;|-"))).strip(" .,:;|-")
+            if (name and len(name) <= 60 and len(name.split()) <= 5 and not _NOT_A_NAME.search(name)
+                    and name.lower() not in GENERIC_BYLINES and re.search(r"[^\W\d_]", name)):
+                names.append(name)
+        if len(names) > 1:
+            names = [n for n in names if not _is_outlet(n, brand)] or names
+        for name in names:
             seen.setdefault(name.lower(), name)
     return tuple(seen.values())
 

@@ -25,12 +25,12 @@ from scraper.extraction.label import (
 from scraper.extraction.labels import BODY, HEADLINE, TITLE
 from scraper.extraction.links import LinkClassifier
 from scraper.extraction.metadata import (
+    date_in_text,
     find_authors,
     find_canonical,
     find_image,
     find_language,
     find_published,
-    date_in_text,
     find_title,
     is_paywalled,
     page_address,
@@ -43,7 +43,7 @@ from scraper.extraction.reconcile import choose_body
 from scraper.extraction.rules import SiteRules, select, selected_headlines
 from scraper.extraction.segment import BLOCK_TAGS, segment
 from scraper.extraction.urls import canonical_url
-from scraper.extraction.zones import attr_words, find_zones
+from scraper.extraction.zones import attr_words
 
 log = logging.getLogger(__name__)
 NO_RULES = SiteRules()
@@ -149,18 +149,17 @@ def _headlines(root: lxml.html.HtmlElement, rules: SiteRules, url: str, links: L
 def _label(root: lxml.html.HtmlElement, rules: SiteRules, links: LinkClassifier, excluded: list[lxml.html.HtmlElement],
            rails: dict, title: str, authors: tuple[str, ...]) -> tuple[Labelled, ...]:
     """Return every block of the page with its label: zones, container, story lists and rails decide."""
-    zones = find_zones(root, excluded)
     own = (lambda href: links.classify(href).internal) if links.site else None
-    seg = segment(root, own, zones)
+    seg = segment(root, own, excluded)
     containers = tuple(select(root, rules.body))
     if containers:
         reason = "matches the source's body selector"
     else:
-        choice = find_content(root, seg, zones)
+        choice = find_content(root, seg)
         containers = choice.containers
         reason = f"in the article container {_describe(containers[0])} (score {choice.score:.0f})"
     if any(not isinstance(c.tag, str) or c.tag not in BLOCK_TAGS for c in containers):
-        seg = segment(root, own, zones, boundaries=frozenset(containers))  # an inline container must bound blocks
+        seg = segment(root, own, excluded, boundaries=frozenset(containers))  # an inline container must bound blocks
     story_lists = [el for c in containers for el in story_list_elements(c, links)] if links.site else []
     return label_blocks(seg, containers, reason, rails, story_lists, title, authors)
 

@@ -426,3 +426,44 @@ DATE_CLASS_TOKENS = (
     "article-meta",
     "article-info",
 )
+
+# --- authors (metadata.find_authors) -----------------------------------------------------------
+
+# Bylines that name a role, not who wrote it: dropped when they are the whole name.
+GENERIC_BYLINES = frozenset({
+    # en
+    "staff",
+    "staff writer",
+    "staff reporter",
+    "editor",
+    "editors",
+    "editorial",
+    "editorial staff",
+    "editorial team",
+    "team",
+    "desk",
+    "web desk",
+    "news desk",
+    "newsroom",
+    "admin",
+    "administrator",
+    "contributor",
+    "guest",
+    "guest author",
+    "correspondent",
+    "unknown",
+    # de
+    "redaktion",
+    "autor",
+    "gastautor",
+    # fr
+    "rédaction",
+    "la rédaction",
+    # es
+    "redacción",
+    "la redacción",
+    # pt
+    "redação",
+    # it
+    "redazione",
+})

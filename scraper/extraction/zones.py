@@ -1,12 +1,12 @@
 """Zones: the subtrees of a page that are never article text (hidden, furniture, boilerplate classes).
 
-Nothing is removed: zones are labels the segmenter hands on to the blocks inside them.
+Nothing is removed: the segmenter finds the zones on its walk and hands their labels on to the
+blocks inside them; a zone that holds most of the page's paragraph text is the article, not a zone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,10 +71,6 @@ def attr_words(el: lxml.html.HtmlElement) -> str:
     return " ".join(filter(None, (el.get("class"), el.get("id"), el.get("role"), el.get("data-component"))))
 
 
-def _paragraph_chars(el: lxml.html.HtmlElement) -> int:
-    return sum(len(p.text_content()) for p in el.iter("p"))
-
-
 @dataclass(frozen=True)
 class Zone:
     """A subtree whose text is never article text, with the label and reason its blocks get."""
@@ -86,33 +82,40 @@ class Zone:
 _TAG_LABELS = {"nav": NAVIGATION, "menu": NAVIGATION, "figure": CAPTION, "figcaption": CAPTION, "picture": CAPTION}
 
 
-def find_zones(root: lxml.html.HtmlElement, excluded: Iterable[lxml.html.HtmlElement] = ()) -> dict[lxml.html.HtmlElement, Zone]:
-    """Return the page's boilerplate subtrees (hidden, furniture, boilerplate classes, the source's exclusions).
-
-    The tree is left untouched: the segmenter gives every block inside a zone the zone's label.
-    A furniture element that holds most of the page's paragraph text is the article, not a zone.
-    """
-    zones = {el: Zone(BOILERPLATE, "matches the source's exclude selector") for el in excluded}
-    total = _paragraph_chars(root) or 1
-    for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag or tag in JUNK_TAGS or el in zones:
-            continue
-        zone = _zone_of(el, tag)
-        if zone is not None and not _inside(el, zones):
-            share = 0.5 if zone.reason.startswith("hidden") else 0.3
-            if _paragraph_chars(el) <= share * total:
-                zones[el] = zone
-    return zones
+EXCLUDED = Zone(BOILERPLATE, "matches the source's exclude selector")
 
 
-def _zone_of(el: lxml.html.HtmlElement, tag: str) -> Zone | None:
-    if is_hidden(el):
-        return Zone(BOILERPLATE, "hidden element")
-    if tag in FURNITURE_TAGS:
-        return Zone(_TAG_LABELS.get(tag, BOILERPLATE), f"<{tag}> element")
-    if _looks_like_boilerplate(el, tag):
-        words = attr_words(el)
+def protection_share(zone: Zone) -> float:
+    """Return the share of the page's paragraph text above which a zone is the article itself, not boilerplate."""
+    return 0.5 if zone.reason.startswith("hidden") else 0.3
+
+
+_HIDDEN = Zone(BOILERPLATE, "hidden element")
+_TAG_ZONES = {tag: Zone(_TAG_LABELS.get(tag, BOILERPLATE), f"<{tag}> element") for tag in FURNITURE_TAGS}
+_NEVER_BOILERPLATE_TAGS = frozenset({"html", "body", "main", "article", "p", "a", "h1", "h2", "h3", "span", "strong",
+                                     "em", "b", "i"})
+
+
+def zone_of(el: lxml.html.HtmlElement, tag: str) -> Zone | None:
+    """Return the zone `el` opens when it is hidden, furniture or of a boilerplate class, else None."""
+    if not el.keys():  # most elements have no attributes: only the tag can tell
+        return _TAG_ZONES.get(tag)
+    get = el.get
+    return _zone_of_attributes(tag, get("class"), get("id"), get("role"), get("data-component"), get("style"),
+                               get("hidden") is not None, (get("aria-hidden") or "").lower() == "true")
+
+
+@lru_cache(maxsize=16384)
+def _zone_of_attributes(tag: str, cls: str | None, ident: str | None, role: str | None, component: str | None,
+                        style: str | None, hidden: bool, aria_hidden: bool) -> Zone | None:
+    if hidden or aria_hidden or (cls and _hidden_class(cls)) or (style and HIDDEN_STYLE.search(style)):
+        return _HIDDEN
+    if tag in _TAG_ZONES:
+        return _TAG_ZONES[tag]
+    if tag in _NEVER_BOILERPLATE_TAGS:
+        return None
+    words = " ".join(filter(None, (cls, ident, role, component)))
+    if words and _boilerplate_words(words):
         return Zone(_label_of_words(words), f"boilerplate class '{words[:60]}'")
     return None
 
@@ -123,18 +126,6 @@ def _label_of_words(words: str) -> str:
         if pattern.search(words):
             return label
     return BOILERPLATE
-
-
-def _inside(el: lxml.html.HtmlElement, zones: dict[lxml.html.HtmlElement, Zone]) -> bool:
-    """Return True when an ancestor of `el` is already a zone (its text is accounted for)."""
-    return any(parent in zones for parent in el.iterancestors())
-
-
-def _looks_like_boilerplate(el: lxml.html.HtmlElement, tag: str) -> bool:
-    if tag in ("html", "body", "main", "article", "p", "a", "h1", "h2", "h3", "span", "strong", "em", "b", "i"):
-        return False
-    words = attr_words(el)
-    return bool(words) and _boilerplate_words(words)
 
 
 @lru_cache(maxsize=8192)

@@ -136,11 +136,38 @@ def test_metadata_trust_order_and_paywall() -> None:
 </body></html>"""
     article = extract_article(html, "https://example.org/news/2024/05/01/a-story-about-trust-order")
     assert article.published_at == datetime(2024, 5, 1, 10, 30, tzinfo=datetime.fromisoformat("2024-05-01T10:30:00+02:00").tzinfo)
-    assert article.authors == ("Ada Lovelace", "Alan Turing")
+    assert article.authors == ("Ada Lovelace", "Example Org", "Alan Turing")  # an Organization author counts
     assert article.paywalled is True
     assert article.url == "https://www.example.org/news/2024/05/01/a-story-about-trust-order"
     assert article.image_url == "https://example.org/img/lead.jpg"
     assert article.is_article is False and "no article text" in article.reason
+
+
+@pytest.mark.parametrize(("meta", "expected"), [
+    ("Associated Press", ("Associated Press",)),
+    ("Redaktion Tagesblatt", ("Redaktion Tagesblatt",)),
+    ("Jane Roe (jr)", ("Jane Roe",)),
+    ("Jane Roe. Example News", ("Jane Roe",)),
+    ("Staff", ()),
+])
+def test_agency_and_newsroom_bylines_are_authors_editor_codes_and_roles_are_not(meta: str, expected: tuple) -> None:
+    html = (f"<html><head><meta name='author' content='{meta}'><meta property='og:site_name' content='Example News'>"
+            "</head><body><p>text</p></body></html>")
+    assert extract_article(html, "https://example-news.com/2024/05/01/a-story").authors == expected
+
+
+def test_titles_drop_soft_hyphens_kickers_and_section_plus_site_suffixes() -> None:
+    def title(head: str, h1: str = "") -> str:
+        return extract_article(f"<html><head>{head}</head><body>{h1}<p>text</p></body></html>",
+                               "https://news.example.com/2024/05/01/a-story").title
+
+    assert title("<title>Bundes\u00adregierung plant neue Regeln f\u00fcr Mieter</title>") == \
+        "Bundesregierung plant neue Regeln f\u00fcr Mieter"
+    assert title("<meta property='og:title' content='Die Oper kehrt zur\u00fcck nach Berlin'>",
+                 "<h1>Kultur : Die Oper kehrt zur\u00fcck nach Berlin</h1>") == "Die Oper kehrt zur\u00fcck nach Berlin"
+    assert title("<meta property='og:site_name' content='Example News'>"
+                 "<title>Markets rally as inflation cools - Business | Example News</title>") == \
+        "Markets rally as inflation cools"
 
 
 def test_canonical_on_another_site_is_ignored() -> None:

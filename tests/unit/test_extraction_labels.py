@@ -12,7 +12,6 @@ import pytest
 from scraper.extraction import SiteRules, analyse_page
 from scraper.extraction.labels import ALL, BODY, BOILERPLATE, HEADLINE
 from scraper.extraction.segment import segment
-from scraper.extraction.zones import find_zones
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
@@ -49,7 +48,7 @@ def test_every_block_of_a_golden_page_has_one_label_and_the_outputs_come_from_th
 def test_zones_and_segmentation_leave_the_tree_untouched() -> None:
     root = lxml.html.document_fromstring(_page(_rail("Most read", ["a-first-story", "a-second-story"], "related")))
     before = lxml.html.tostring(root)
-    segment(root, zones=find_zones(root))
+    assert segment(root).zones
     assert lxml.html.tostring(root) == before
 
 
