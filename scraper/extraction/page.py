@@ -41,7 +41,7 @@ from scraper.extraction.pagetype import classify_page
 from scraper.extraction.parse import decode_html, looks_binary, parse_html
 from scraper.extraction.reconcile import choose_body
 from scraper.extraction.rules import SiteRules, select, selected_headlines
-from scraper.extraction.segment import BLOCK_TAGS, segment
+from scraper.extraction.segment import BLOCK_TAGS, Segmentation, segment
 from scraper.extraction.urls import canonical_url
 from scraper.extraction.zones import attr_words
 
@@ -120,8 +120,10 @@ def _analyse(html: bytes | str, url: str, rules: SiteRules) -> Analysis:
     title = find_title(root, md)
     published, authors = find_published(root, md, url), find_authors(root, md, url)
     links = LinkClassifier(_base_url(root, url), url)
+    seg, containers, container_reason = _article(root, rules, links, excluded)
     found, rails = _headlines(root, rules, url, links, {canonical, _safe_url(url)}, excluded)
-    labelled = _label(root, rules, links, excluded, rails, title, authors)
+    story_lists = [el for c in containers for el in story_list_elements(c, links)] if links.site else []
+    labelled = label_blocks(seg, containers, container_reason, rails, story_lists, title, authors)
     published = published or date_in_text(_near_title(labelled))
     dom_body = body_text(labelled)
     body = choose_body(dom_body, ld_body_text(md.article_ld.get("articleBody")))
@@ -138,17 +140,17 @@ def _analyse(html: bytes | str, url: str, rules: SiteRules) -> Analysis:
     return Analysis(article, labelled, "blocks" if body == dom_body else "JSON-LD articleBody", address_from)
 
 
-def _headlines(root: lxml.html.HtmlElement, rules: SiteRules, url: str, links: LinkClassifier,
-               page_urls: set[str], excluded: list[lxml.html.HtmlElement]) -> tuple[tuple[Found, ...], dict]:
+def _headlines(root: lxml.html.HtmlElement, rules: SiteRules, url: str, links: LinkClassifier, page_urls: set[str],
+               excluded: list[lxml.html.HtmlElement]) -> tuple[tuple[Found, ...], dict]:
     picked = selected_headlines(root, rules, url, excluded) if rules.headlines else None
     if picked is not None:
         return dedupe_headlines(picked, page_urls)
     return find_headlines(root, links, page_urls, excluded)
 
 
-def _label(root: lxml.html.HtmlElement, rules: SiteRules, links: LinkClassifier, excluded: list[lxml.html.HtmlElement],
-           rails: dict, title: str, authors: tuple[str, ...]) -> tuple[Labelled, ...]:
-    """Return every block of the page with its label: zones, container, story lists and rails decide."""
+def _article(root: lxml.html.HtmlElement, rules: SiteRules, links: LinkClassifier,
+             excluded: list[lxml.html.HtmlElement]) -> tuple[Segmentation, tuple, str]:
+    """Return the page's segmentation, the element(s) holding the article and why they were chosen."""
     own = (lambda href: links.classify(href).internal) if links.site else None
     seg = segment(root, own, excluded)
     containers = tuple(select(root, rules.body))
@@ -160,8 +162,7 @@ def _label(root: lxml.html.HtmlElement, rules: SiteRules, links: LinkClassifier,
         reason = f"in the article container {_describe(containers[0])} (score {choice.score:.0f})"
     if any(not isinstance(c.tag, str) or c.tag not in BLOCK_TAGS for c in containers):
         seg = segment(root, own, excluded, boundaries=frozenset(containers))  # an inline container must bound blocks
-    story_lists = [el for c in containers for el in story_list_elements(c, links)] if links.site else []
-    return label_blocks(seg, containers, reason, rails, story_lists, title, authors)
+    return seg, containers, reason
 
 
 def _near_title(labelled: tuple[Labelled, ...]) -> list[str]:
