@@ -121,6 +121,7 @@ class LinkClassifier:
         parts = urlsplit(self.base) if self.base else None
         self.origin = f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc else ""
         self.memo: dict[str, Link] = {}
+        self.stays: dict[str, bool] = {}
 
     def classify(self, href: str | None) -> Link:
         """Return the kind and absolute address of `href` on this page."""
@@ -129,6 +130,32 @@ class LinkClassifier:
         if found is None:
             found = self.memo[href] = self._classify(href)
         return found
+
+    def stays_on_site(self, href: str | None) -> bool:
+        """Return True when `href` keeps the reader on the site or asks them to follow it (`Link.internal`).
+
+        The cheap question the segmenter asks of every link: no story-URL test is needed for it.
+        """
+        href = (href or "").strip()
+        found = self.stays.get(href)
+        if found is None:
+            if href in self.memo:
+                found = self.memo[href].internal
+            elif not href or href.lower().startswith(NON_PAGE_PREFIXES):
+                found = False
+            else:
+                found = self._stays(href)
+            self.stays[href] = found
+        return found
+
+    def _stays(self, href: str) -> bool:
+        try:
+            link, same_host = self._absolute(href)
+        except ValueError:
+            return False
+        if not link.startswith(("http://", "https://")):
+            return False
+        return same_host or same_registrable(registrable_host(link), self.site) or is_social(link)
 
     def _classify(self, href: str) -> Link:
         if not href or href.lower().startswith(NON_PAGE_PREFIXES):

@@ -151,7 +151,7 @@ def _headlines(root: lxml.html.HtmlElement, rules: SiteRules, url: str, links: L
 def _article(root: lxml.html.HtmlElement, rules: SiteRules, links: LinkClassifier,
              excluded: list[lxml.html.HtmlElement]) -> tuple[Segmentation, tuple, str]:
     """Return the page's segmentation, the element(s) holding the article and why they were chosen."""
-    own = (lambda href: links.classify(href).internal) if links.site else None
+    own = links.stays_on_site if links.site else None
     seg = segment(root, own, excluded)
     containers = tuple(select(root, rules.body))
     if containers:

@@ -80,10 +80,11 @@ class _Builder:
         if not self.parts:
             return  # nothing was added, so no link text or anchors either
         # source line breaks are spaces, <br> is "\n"; zero-width spaces and soft hyphens go
-        joined = "".join(self.parts).replace("\n", " ").replace("\r", " ").replace(_BR, "\n")
-        joined = joined.replace("\u200b", "").replace("\u00ad", "")
-        if "\n" in joined:
-            text = "\n".join(s for s in (" ".join(line.split()) for line in joined.split("\n")) if s)
+        joined = "".join(self.parts)
+        if "\u200b" in joined or "\u00ad" in joined:
+            joined = joined.replace("\u200b", "").replace("\u00ad", "")
+        if _BR in joined:
+            text = "\n".join(s for s in (" ".join(line.split()) for line in joined.split(_BR)) if s)
         else:
             text = " ".join(joined.split())
         if text:
