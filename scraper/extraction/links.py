@@ -132,29 +132,25 @@ class LinkClassifier:
         return found
 
     def stays_on_site(self, href: str | None) -> bool:
-        """Return True when `href` keeps the reader on the site or asks them to follow it (`Link.internal`).
+        """Return True when the text of a link with `href` is the site's own link text, not prose citing another site.
 
-        The cheap question the segmenter asks of every link: no story-URL test is needed for it.
+        Links on the site, follow/subscribe endpoints, and links that go nowhere (a missing href,
+        "#", javascript:, mailto: buttons) count; only addresses on other sites do not. The cheap
+        question the segmenter asks of every link: no story-URL test is needed for it.
         """
         href = (href or "").strip()
         found = self.stays.get(href)
         if found is None:
-            if href in self.memo:
-                found = self.memo[href].internal
-            elif not href or href.lower().startswith(NON_PAGE_PREFIXES):
-                found = False
-            else:
-                found = self._stays(href)
-            self.stays[href] = found
+            found = self.stays[href] = self._stays(href)
         return found
 
     def _stays(self, href: str) -> bool:
+        if not href.lower().startswith(("http://", "https://", "//")):
+            return True  # relative, fragment, javascript:, mailto:, none: page furniture or the site itself
         try:
             link, same_host = self._absolute(href)
         except ValueError:
-            return False
-        if not link.startswith(("http://", "https://")):
-            return False
+            return True
         return same_host or same_registrable(registrable_host(link), self.site) or is_social(link)
 
     def _classify(self, href: str) -> Link:

@@ -79,10 +79,10 @@ class _Builder:
     def flush(self, el: lxml.html.HtmlElement) -> None:
         if not self.parts:
             return  # nothing was added, so no link text or anchors either
-        # source line breaks are spaces, <br> is "\n"; zero-width spaces and soft hyphens go
+        # source line breaks are spaces, <br> is "\n"; zero-width spaces go (soft hyphens are the page's text)
         joined = "".join(self.parts)
-        if "\u200b" in joined or "\u00ad" in joined:
-            joined = joined.replace("\u200b", "").replace("\u00ad", "")
+        if "\u200b" in joined:
+            joined = joined.replace("\u200b", "")
         if _BR in joined:
             text = "\n".join(s for s in (" ".join(line.split()) for line in joined.split(_BR)) if s)
         else:
@@ -168,20 +168,17 @@ def segment(root: lxml.html.HtmlElement, stays_on_site: Callable[[str], bool] | 
     return Segmentation(final, spans, zones)
 
 
-_PARAGRAPH_TEXT = etree.XPath("//p//text()")
+_PARAGRAPH_TEXT = etree.XPath("descendant-or-self::p//text()")
 
 
-def _paragraph_chars(root: lxml.html.HtmlElement) -> int:
-    """Return the characters of all <p> text of the page, wherever it sits (the yardstick for a zone's share)."""
-    return sum(len(t) for t in _PARAGRAPH_TEXT(root))
+def _paragraph_chars(el: lxml.html.HtmlElement) -> int:
+    """Return the characters of all <p> text under `el`, wherever it sits (the yardstick for a zone's share)."""
+    return sum(len(t) for t in _PARAGRAPH_TEXT(el))
 
 
 def _resolve_zones(blocks: list[Block], spans: Mapping[lxml.html.HtmlElement, tuple[int, int]],
                    candidates: list[tuple[lxml.html.HtmlElement, Zone, int]], total: int) -> tuple[tuple[Block, ...], dict]:
     """Return the blocks with their zone, and the zones kept: outermost first, none holding most of the text."""
-    prefix = [0]
-    for b in blocks:
-        prefix.append(prefix[-1] + (len(b.text) if b.tag == "p" else 0))
     total = total or 1
     kept: dict[lxml.html.HtmlElement, Zone] = {}
     accepted = [False] * len(candidates)
@@ -191,7 +188,7 @@ def _resolve_zones(blocks: list[Block], spans: Mapping[lxml.html.HtmlElement, tu
             accepted[i] = True  # inside a kept zone: already accounted for
             continue
         start, end = spans.get(el, (0, 0))
-        if zone is EXCLUDED or prefix[end] - prefix[start] <= protection_share(zone) * total:
+        if zone is EXCLUDED or (start == end or _paragraph_chars(el) <= protection_share(zone) * total):
             accepted[i] = True
             kept[el] = zone
             for index in range(start, end):
@@ -211,7 +208,7 @@ def text_lines(container: lxml.html.HtmlElement) -> list[str]:
     parts: list[str] = []
 
     def flush() -> None:
-        text = " ".join("".join(parts).replace("\u200b", "").replace("\u00ad", "").split())
+        text = " ".join("".join(parts).replace("\u200b", "").split())
         if text:
             lines.append(text)
         parts.clear()
