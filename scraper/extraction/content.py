@@ -13,17 +13,19 @@ from dataclasses import dataclass
 import lxml.html  # type: ignore[import-untyped]
 
 from scraper.extraction.segment import BLOCK_TAGS, Segmentation
+from scraper.extraction.vocabulary import (
+    ARTICLE_CLASS_WORDS,
+    NOT_ARTICLE_CLASS_WORDS,
+    STANDFIRST_CLASS_WORDS,
+)
 from scraper.extraction.zones import JUNK_TAGS, attr_words
 
 _SCORED_TAGS = frozenset({"p", "pre", "blockquote", "td", "li", "h2", "h3"})
 _CONTAINER_TAGS = frozenset({"div", "section", "article", "main"})
 _SHORT_UNITS = frozenset({"li", "td", "h2", "h3"})
-_POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|prose|blog", re.IGNORECASE)
-_NEGATIVE = re.compile(
-    r"comment|footer|sidebar|widget|related|promo|share|social|menu|nav|ad-|sponsor|rail|teaser",
-    re.IGNORECASE)
-_STANDFIRST = re.compile(r"lead|dek|standfirst|summary|description|intro|subtitle|excerpt|teaser|abstract",
-                         re.IGNORECASE)
+_POSITIVE = re.compile("|".join(map(re.escape, ARTICLE_CLASS_WORDS)), re.IGNORECASE)
+_NEGATIVE = re.compile("|".join(map(re.escape, NOT_ARTICLE_CLASS_WORDS)), re.IGNORECASE)
+_STANDFIRST = re.compile("|".join(map(re.escape, STANDFIRST_CLASS_WORDS)), re.IGNORECASE)
 
 
 @dataclass(frozen=True)

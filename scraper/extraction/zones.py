@@ -12,7 +12,14 @@ from functools import lru_cache
 
 import lxml.html  # type: ignore[import-untyped]
 
-from scraper.extraction.labels import BOILERPLATE, BYLINE, CAPTION, COMMENTS, NAVIGATION
+from scraper.extraction.labels import BOILERPLATE, CAPTION, NAVIGATION
+from scraper.extraction.vocabulary import (
+    BOILERPLATE_CLASS_PATTERNS,
+    CONTENT_CLASS_HINTS,
+    HIDDEN_CLASS_TOKENS,
+    STRONG_BOILERPLATE_CLASS_PATTERNS,
+    ZONE_LABEL_WORDS,
+)
 
 # Never text: code, media, controls.
 JUNK_TAGS = frozenset({
@@ -22,34 +29,14 @@ JUNK_TAGS = frozenset({
 })
 # Page furniture: removed unless it holds most of the page's paragraph text.
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "header", "figure", "figcaption", "picture", "menu"})
-BOILERPLATE_CLASS = re.compile(
-    r"share|social|sharing|newsletter|signup|sign-up|subscri|related|promo|advert|^ads?$|^ad[-_]|[-_]ads?$"
-    r"|[-_]ad[-_]|dfp|gpt|sponsor|outbrain|taboola|comment|disqus|byline|author|caption|credit"
-    r"|breadcrumb|popular|trending|recommend|sidebar|footer|masthead|navbar|^nav|[-_]nav|menu|cookie"
-    r"|consent|modal|popup|overlay|toolbar|tags|tag-list|keywords|topics|read-?more|more-stories"
-    r"|teaser|widget|banner|rail|newsroom-links|timestamp|dateline|meta-?data|print|jump|skip"
-    r"|donate|paywall|login|alert|hidden|sr-only|visually-hidden|screen-reader|off-?screen",
-    re.IGNORECASE,
-)
+BOILERPLATE_CLASS = re.compile("|".join(BOILERPLATE_CLASS_PATTERNS), re.IGNORECASE)
 # Class/id words that mark the article container itself; these protect an element from BOILERPLATE.
-CONTENT_HINT = re.compile(
-    r"article|body|content|entry|main|post|story|text|prose|blog|page|column|container|wrapper|layout",
-    re.IGNORECASE,
-)
-_STRONG_BOILERPLATE = re.compile(
-    r"related|share|social|newsletter|promo|advert|sponsor|outbrain|taboola|comment|byline|caption"
-    r"|popular|trending|recommend|read-?more|more-stories", re.IGNORECASE)
-HIDDEN_CLASS = re.compile(
-    r"(?:^|\s)(?:hidden|hide|is-hidden|d-none|sr-only|visually-hidden|visuallyhidden|screen-reader-text"
-    r"|off-screen|offscreen|u-hidden|element-invisible)(?:\s|$)",
-    re.IGNORECASE,
-)
-_WORD_LABELS = (
-    (COMMENTS, re.compile(r"comment|disqus", re.IGNORECASE)),
-    (BYLINE, re.compile(r"byline|author|dateline|timestamp", re.IGNORECASE)),
-    (CAPTION, re.compile(r"caption|credit", re.IGNORECASE)),
-    (NAVIGATION, re.compile(r"nav|menu|breadcrumb", re.IGNORECASE)),
-)
+CONTENT_HINT = re.compile("|".join(map(re.escape, CONTENT_CLASS_HINTS)), re.IGNORECASE)
+_STRONG_BOILERPLATE = re.compile("|".join(STRONG_BOILERPLATE_CLASS_PATTERNS), re.IGNORECASE)
+HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, HIDDEN_CLASS_TOKENS)) + r")(?:\s|$)", re.IGNORECASE)
+_WORD_LABELS = tuple(
+    (label, re.compile("|".join(re.escape(w) for w, lab in ZONE_LABEL_WORDS.items() if lab == label), re.IGNORECASE))
+    for label in dict.fromkeys(ZONE_LABEL_WORDS.values()))
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
