@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 CONFIG ?= sources.toml
-DEV_SET ?= ../shared/extraction-dev
+SHARED ?= ../shared
+DEV_SET ?= $(SHARED)/extraction-dev
 SOAK_MINUTES ?= 10
 FUZZ_SECONDS ?= 120
 CHROMIUM ?= /usr/bin/chromium
@@ -16,7 +17,7 @@ help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
 	@echo "make test   install the test extras (and Debian's chromium) and run the whole suite"
 	@echo "make lint   ruff, mypy and the layer contracts of .importlinter"
-	@echo "make eval   extraction quality on $(DEV_SET), beside trafilatura"
+	@echo "make eval   extraction quality, tune and check splits, on the sets in $(SHARED), beside trafilatura"
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
 	@echo "make bench-dedup  near-duplicate and story quality on $(DEV_SET); linking cost at 10k and 100k articles"
 	@echo "make soak   crawl a hostile site for $(SOAK_MINUTES) min with kills and database restarts, checking invariants"
@@ -52,7 +53,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
 eval: $(VENV)/.installed-dev
-	$(BIN)/python scripts/eval.py --dev-set $(DEV_SET)
+	$(BIN)/python scripts/eval.py --shared $(SHARED)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python scripts/bench.py --dev-set $(DEV_SET)

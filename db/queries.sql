@@ -130,9 +130,9 @@ RETURNING id, url
 
 -- name: insert_headline_sightings
 -- The slot key makes storing the same fetch twice (spool replay) a no-op.
-INSERT INTO headline_sightings (headline_id, article_id, seen_at, position, title)
+INSERT INTO headline_sightings (headline_id, article_id, seen_at, position, title, block)
 SELECT * FROM unnest(%(headline_id)s::bigint[], %(article_id)s::bigint[], %(seen_at)s::timestamptz[],
-                     %(position)s::int[], %(title)s::text[])
+                     %(position)s::int[], %(title)s::text[], %(block)s::text[])
 ON CONFLICT (article_id, seen_at, position) DO NOTHING
 
 -- ---------------------------------------------------------------- crawl runs

@@ -174,6 +174,7 @@ CREATE TABLE public.headline_sightings (
     seen_at timestamp with time zone NOT NULL,
     "position" integer NOT NULL,
     title text NOT NULL,
+    block text DEFAULT ''::text NOT NULL,
     CONSTRAINT headline_sightings_position_check CHECK (("position" >= 0))
 );
 

@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page address, when one file is given")
     extract.add_argument("--url-map", metavar="JSON", help="a JSON file mapping each FILE to its page address")
     extract.add_argument("--source", help="apply this source's [sources.extraction] selectors (from --config)")
+    extract.add_argument("--explain", action="store_true", help="print every block's label and reason, not JSON")
     extract.add_argument("--config", default=argparse.SUPPRESS, help="sources file")
     extract.set_defaults(func=cmd_extract)
 
@@ -121,8 +122,11 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    """Print one JSON line per input file, in input order; 1 when any file could not be read."""
-    from scraper.extraction import extract_article
+    """Print one JSON line per input file, in input order; 1 when any file could not be read or is binary.
+
+    Without --url/--url-map a page's own address (rel=canonical, og:url, JSON-LD url) is used.
+    """
+    from scraper.extraction import analyse_page
     from scraper.sources import load_sources
 
     if args.url and len(args.files) != 1:
@@ -131,16 +135,42 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     rules = load_sources(settings.config).get(args.source).extraction if args.source else None
     failed = 0
     for name in args.files:
-        url = args.url or urls.get(name) or Path(name).resolve().as_uri()
+        given = args.url or urls.get(name) or ""
         try:
             data = _read_page(Path(name))
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             failed += 1
             print(f"scraper: {name}: cannot read: {exc}", file=sys.stderr)
-            print(json.dumps({"path": name, "url": url, "error": f"cannot read: {exc}"}))
+            print(json.dumps({"path": name, "url": given or Path(name).resolve().as_uri(), "error": f"cannot read: {exc}"}))
             continue
-        print(json.dumps(_article_json(name, extract_article(data, url, rules)), ensure_ascii=False))
+        analysis = analyse_page(data, given, rules)
+        failed += _warn_extract(name, given, analysis)
+        if args.explain:
+            _print_explanation(name, analysis)
+        else:
+            print(json.dumps(_article_json(name, analysis.article), ensure_ascii=False))
     return 1 if failed else 0
+
+
+def _warn_extract(name: str, given: str, analysis: Any) -> int:
+    """Say on stderr what the user must know about one page; return 1 when it counts as failed."""
+    if analysis.article.reason.startswith("binary"):
+        print(f"scraper: {name}: binary content, not an HTML page: body left empty", file=sys.stderr)
+        return 1
+    if not given and not analysis.address_from:
+        print(f"scraper: {name}: the page names no address of its own (rel=canonical, og:url, JSON-LD url) "
+              "and no --url was given: relative links cannot be resolved, no headlines are found", file=sys.stderr)
+    return 0
+
+
+def _print_explanation(name: str, analysis: Any) -> None:
+    """Print the page's address and body source, then one line per block: index, label, reason, text."""
+    article = analysis.article
+    print(f"# {name}  url={article.url or '-'} ({analysis.address_from or 'no address'})  "
+          f"body from {analysis.body_from}  is_article={article.is_article} {article.reason}".rstrip())
+    for item in analysis.blocks:
+        text = " ".join(item.block.text.split())
+        print(f"{item.block.index:5d}  {item.label:<13}  {item.reason[:60]:<60}  | {text[:80]}")
 
 
 def _url_map(path: str) -> dict[str, str]:
@@ -171,7 +201,7 @@ def _article_json(path: str, article: Any) -> dict[str, Any]:
         "paywalled": article.paywalled,
         "is_article": article.is_article,
         "reason": article.reason,
-        "headlines": [{"title": h.title, "url": h.url} for h in article.headlines],
+        "headlines": [{"title": h.title, "url": h.url, "block": h.block} for h in article.headlines],
     }
 
 

@@ -147,7 +147,7 @@ class NewsSpider(scrapy.Spider):
         redirects = response.meta.get("redirect_urls") or [response.url]
         yield PageFetched(
             requested_url=redirects[0], final_url=response.url,
-            html=repair_mislabelled_utf8(response.body, response.text, response.encoding),
+            html=repair_mislabelled_utf8(response.body, response.text, response.encoding, content_type),
             fetched_at=datetime.now(UTC),
             # raw addresses listings wrote for it so far; one listed after this fetch waits for the next crawl
             aliases=tuple(sorted(self.listed_as.get(response.meta.get("link", ""), ()))),

@@ -6,22 +6,27 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
+from scraper.extraction.vocabulary import MONTH_NAMES
+
 _ISO = re.compile(
     r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)"
     r"(?:[T ](?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?"
     r"\s*(?P<tz>Z|UTC|GMT|[+-][01]\d:?[0-5]\d|[+-][01]\d)?)?",
     re.IGNORECASE,
 )
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|$)")
-_URL_COMPACT = re.compile(r"/((?:19|20)\d\d)([01]\d)([0-3]\d)(?:/|-|\d{2,}|$)")
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split())}
+# The one URL-date pattern: /2019/11/18/, /2019-11-18-, /2019/11/ (no day), /20191118 and -20191118.
+URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>0?[1-9]|1[0-2])(?:[/-](?P<d>0?[1-9]|[12]\d|3[01]))?(?=[/-]|$)"
+    r"|(?:^|[/-])(?P<cy>(?:19|20)\d\d)-?(?P<cm>0[1-9]|1[0-2])-?(?P<cd>0[1-9]|[12]\d|3[01])(?=[/._-]|$|\d{2,})")
+_MONTH = "|".join(sorted((re.escape(m) for m in MONTH_NAMES), key=len, reverse=True))
 _WORDY = re.compile(
-    r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
-    r"(?P<y>(?:19|20)\d\d)|(?P<d2>[0-3]?\d)\s+(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
-    r"(?P<y2>(?:19|20)\d\d)",
+    r"(?<![^\W\d_])(?P<mon>" + _MONTH + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"
+    r"|\b(?P<d2>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s*(?:de\s+)?(?P<mon2>" + _MONTH + r")\.?,?\s*(?:de\s+)?"
+    r"(?P<y2>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+# 18.11.2019 (day first, as written in most of Europe).
+_DOTTED = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<y>(?:19|20)\d\d)(?![\d.]\d)")
 
 
 def _tz(text: str | None) -> timezone:
@@ -39,7 +44,7 @@ def parse_date(text: str | None) -> datetime | None:
         return None
     text = text.strip()[:200]
     try:
-        return _parse_iso(text) or _parse_rfc(text) or _parse_wordy(text) or _parse_epoch(text)
+        return _parse_iso(text) or _parse_rfc(text) or _parse_wordy(text) or _parse_dotted(text) or _parse_epoch(text)
     except (ValueError, OverflowError):
         return None
 
@@ -68,7 +73,14 @@ def _parse_wordy(text: str) -> datetime | None:
     if not m:
         return None
     mon, day, year = (m["mon"], m["d"], m["y"]) if m["mon"] else (m["mon2"], m["d2"], m["y2"])
-    return datetime(int(year), _MONTHS[mon[:3].lower()], int(day), tzinfo=UTC)
+    return datetime(int(year), MONTH_NAMES[mon.lower()], int(day), tzinfo=UTC)
+
+
+def _parse_dotted(text: str) -> datetime | None:
+    m = _DOTTED.search(text)
+    if not m:
+        return None
+    return datetime(int(m["y"]), int(m["m"]), int(m["d"]), tzinfo=UTC)
 
 
 def _parse_epoch(text: str) -> datetime | None:
@@ -78,12 +90,18 @@ def _parse_epoch(text: str) -> datetime | None:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
+def url_date_match(path: str) -> re.Match[str] | None:
+    """Return the first date written in a URL path (day optional), or None."""
+    return URL_DATE.search(path or "")
+
+
 def date_from_url(url: str) -> datetime | None:
-    """Return the date written in a URL path (/2019/11/18/ or /20191118), or None."""
-    m = _URL_DATE.search(url or "") or _URL_COMPACT.search(url or "")
-    if not m:
-        return None
-    try:
-        return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=UTC)
-    except ValueError:
-        return None
+    """Return the day written in a URL path (/2019/11/18/ or /20191118), or None (a month alone is no date)."""
+    for m in URL_DATE.finditer(url or ""):
+        year, month, day = (m["y"], m["m"], m["d"]) if m["y"] else (m["cy"], m["cm"], m["cd"])
+        if day:
+            try:
+                return datetime(int(year), int(month), int(day), tzinfo=UTC)
+            except ValueError:
+                return None
+    return None

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from copy import deepcopy
+from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin
 
 import lxml.html  # type: ignore[import-untyped]
 
-from scraper.extraction.blocks import BLOCK_TAGS, collapse, text_blocks
-from scraper.extraction.cleaning import attr_words, is_hidden
-from scraper.extraction.links import site_name, story_link
-from scraper.extraction.model import Headline
+from scraper.extraction.links import PARTNER, STORY, LinkClassifier
+from scraper.extraction.rails import rail_label
+from scraper.extraction.segment import BLOCK_TAGS, text_lines
 from scraper.extraction.urls import canonical_url
+from scraper.extraction.zones import attr_words, is_hidden
 
 # Containers whose links are never headlines: menus, share bars, ads, comments, commerce.
 _EXCLUDED_TAGS = frozenset({"nav", "figcaption", "form", "select", "button", "label", "time", "menu", "cite"})
@@ -63,7 +63,7 @@ _LABEL_ONLY = re.compile(
 
 
 def _excluded(el: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
-    """Return True when `el` or an ancestor is a menu, share bar, ad, comment area or hidden."""
+    """Return True when `el` or an ancestor is a menu, share bar, ad, comment area, hidden or excluded."""
     chain = []
     node = el
     result = False
@@ -147,7 +147,7 @@ def anchor_title(a: lxml.html.HtmlElement) -> str:
             text = _visible_text(el)
             if len(text.split()) >= 2 and not _LABEL_ONLY.match(text):
                 return _LABEL_PREFIX.sub("", text)
-    blocks = [collapse(b.text) for b in text_blocks(_visible_copy(a))]
+    blocks = text_lines(_visible_copy(a))
     blocks = [b for b in blocks if not _LABEL_ONLY.match(b)]
     blocks = [b for b in blocks if len(b.split()) >= 3] or blocks
     return _LABEL_PREFIX.sub("", blocks[0]) if blocks else ""
@@ -168,7 +168,7 @@ def _visible_copy(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 def _visible_text(el: lxml.html.HtmlElement) -> str:
-    return collapse(" ".join(b.text for b in text_blocks(_visible_copy(el))))
+    return " ".join(text_lines(_visible_copy(el)))
 
 
 def is_headline_text(title: str) -> bool:
@@ -191,69 +191,89 @@ def _mostly_other_links(a: lxml.html.HtmlElement, resolve: Callable[[str], str |
     return lists[container]
 
 
-def find_headlines(root: lxml.html.HtmlElement, url: str, page_urls: set[str]) -> tuple[Headline, ...]:
-    """Return the page's headline-sidebar links, absolute and canonical, deduplicated, in document order."""
-    strict, relaxed = _candidates(root, url)
+@dataclass(frozen=True)
+class Found:
+    """One headline link of the page: its anchor, canonical address, title and rail label."""
+
+    anchor: lxml.html.HtmlElement
+    url: str
+    title: str
+    rail: str
+
+
+def find_headlines(root: lxml.html.HtmlElement, links: LinkClassifier, page_urls: set[str],
+                   excluded: Collection[lxml.html.HtmlElement] = ()) -> tuple[tuple[Found, ...], dict[lxml.html.HtmlElement, str]]:
+    """Return (the page's headlines, deduplicated per rail, in document order; every headline anchor -> rail).
+
+    Anchors under `excluded` elements (the source's exclude selector) are never headlines.
+    """
+    strict, relaxed = _candidates(root, links, excluded)
     accepted = {a for _, a, _, _ in strict}
     picked = strict + [c for c in relaxed if _among_headlines(c[1], accepted)]
-    found: dict[str, str] = {}
-    seen_titles: set[str] = set()
-    for _, _, link, title in sorted(picked, key=lambda c: c[0]):
+    return dedupe_headlines([(a, link, title) for _, a, link, title in sorted(picked, key=lambda c: c[0])], page_urls)
+
+
+def dedupe_headlines(picked: list[tuple[lxml.html.HtmlElement, str, str]],
+                     page_urls: set[str]) -> tuple[tuple[Found, ...], dict[lxml.html.HtmlElement, str]]:
+    """Return one headline per story and rail (a full title beats a truncated copy), and each anchor's rail."""
+    memo: dict[lxml.html.HtmlElement, str] = {}
+    found: dict[tuple[str, str], Found] = {}
+    seen_titles: set[tuple[str, str]] = set()
+    rails: dict[lxml.html.HtmlElement, str] = {}
+    for a, link, title in picked:
         if link in page_urls:
             continue
-        key = title.lower()
-        if link in found:
-            if len(title) > len(found[link]) and key.startswith(found[link].lower().rstrip(".… ")):
-                found[link] = title  # a full title beats the truncated copy ("Headline that goes…")
+        rail = rails[a] = rail_label(a, memo)
+        key, old = (link, rail), found.get((link, rail))
+        if old is not None:
+            if len(title) > len(old.title) and title.lower().startswith(old.title.lower().rstrip(".… ")):
+                found[key] = Found(old.anchor, link, title, rail)
             continue
-        if key not in seen_titles:
-            seen_titles.add(key)
-            found[link] = title
-    return tuple(Headline(title=t, url=u) for u, t in found.items())
+        if (title.lower(), rail) not in seen_titles:
+            seen_titles.add((title.lower(), rail))
+            found[key] = Found(a, link, title, rail)
+    return tuple(found.values()), rails
 
 
 Candidate = tuple[int, lxml.html.HtmlElement, str, str]  # (document position, anchor, canonical URL, title)
 
 
-def _candidates(root: lxml.html.HtmlElement, url: str) -> tuple[list[Candidate], list[Candidate]]:
+def _candidates(root: lxml.html.HtmlElement, links: LinkClassifier,
+                excluded: Collection[lxml.html.HtmlElement]) -> tuple[list[Candidate], list[Candidate]]:
     """Return (strict, relaxed) story links: relaxed ones (partner-site URL, two-word title) need company."""
-    base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
-    base_url = urljoin(url, base) if base else url
-    site = site_name(url)
-    if not site or not base_url.startswith(("http://", "https://")):
+    if not links.site or not links.base:
         return [], []  # without the page's own http(s) address no link can be made absolute and judged
-    memo: dict[lxml.html.HtmlElement, bool] = {}
+    memo: dict[lxml.html.HtmlElement, bool] = {el: True for el in excluded}
     lists: dict[lxml.html.HtmlElement, bool] = {}
-    links: dict[str, str | None] = {}  # href -> story URL on this site or None, per page
 
     def resolve(href: str) -> str | None:
-        if href not in links:
-            links[href] = story_link(href, base_url, site)
-        return links[href]
+        link = links.classify(href)
+        return link.url if link.kind == STORY else None
 
     strict: list[Candidate] = []
     relaxed: list[Candidate] = []
     for position, a in enumerate(root.iter("a")):
-        href = a.get("href") or ""
-        link = resolve(href)
-        other_site = link is None and href.startswith(("http://", "https://", "//"))
-        if other_site:
-            link = story_link(href, base_url, None)
-        if (link is None or _label_link(a) or in_running_text(a) or in_link_farm(a)
-                or _mostly_other_links(a, resolve, lists)):
+        link = links.classify(a.get("href"))
+        if link.kind not in (STORY, PARTNER) or _label_link(a) or in_running_text(a) or in_link_farm(a):
             continue
-        if _excluded(a, memo) and not _PREV_NEXT.search(collapse(a.text_content())):
+        if _mostly_other_links(a, resolve, lists):
+            continue
+        if _excluded(a, memo) and not (_PREV_NEXT.search(" ".join(a.text_content().split())) and not _under(a, excluded)):
             continue
         title = anchor_title(a)
         short = not is_headline_text(title)
         if short and not is_short_headline(title):
             continue
         try:
-            candidate = (position, a, canonical_url(link), title)
+            candidate = (position, a, canonical_url(link.url), title)
         except ValueError:
             continue
-        (relaxed if other_site or short else strict).append(candidate)
+        (relaxed if link.kind == PARTNER or short else strict).append(candidate)
     return strict, relaxed
+
+
+def _under(a: lxml.html.HtmlElement, elements: Collection[lxml.html.HtmlElement]) -> bool:
+    return bool(elements) and any(parent in elements for parent in a.iterancestors())
 
 
 def is_short_headline(title: str) -> bool:

@@ -1,65 +1,46 @@
-"""Story links: which URLs are on the page's own site and look like one story (not a section)."""
+"""Links: the one story-URL predicate, and one classification of every link of a page.
+
+`is_story_url` is the single owner of "does this address look like one story?": the crawler's
+listings (listings.py) and extraction both call it. Its words live in vocabulary.py.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
-_NOT_STORY_SEGMENTS = frozenset({
-    "tag", "tags", "topic", "topics", "category", "categories", "author", "authors", "people", "person",
-    "profile", "profiles", "section", "sections", "search", "login", "signin", "sign-in", "register",
-    "subscribe", "subscription", "subscriptions", "newsletter", "newsletters", "about", "about-us",
-    "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-service", "help", "faq",
-    "account", "cart", "shop", "store", "feed", "rss", "careers", "jobs", "advertise", "sitemap",
-    "forum", "forums", "threads", "discussion", "user", "users", "members", "staff", "contributors",
-    "cookie-policy", "cookies", "legal", "wiki", "wikis", "maps", "map", "cheats", "classifieds",
-})
-# Section index names: not a story when the path ends there (/weather/), fine above a story slug.
-_SECTION_ONLY = frozenset({"live-tv", "livestream", "watch-live", "podcasts", "weather", "games", "shows",
-                           "schedule", "tv-schedule"})
-_STORY_SEGMENTS = frozenset({"story", "stories", "article", "articles", "news", "post", "posts", "blog",
-                             "video", "videos", "gallery", "galleries", "opinion", "review", "reviews"})
-_SLUG_WORDS = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}", re.IGNORECASE)
-_SECTION_SLUG = re.compile(r"[a-z]+[-_](?:and|und|et|y|e|n)[-_][a-z]+", re.IGNORECASE)
+from scraper.extraction.dates import url_date_match
+from scraper.extraction.urls import registrable_host, same_registrable
+from scraper.extraction.vocabulary import (
+    INDEX_PAGE_NAMES,
+    MEDIA_EXTENSIONS,
+    NON_PAGE_PREFIXES,
+    NOT_STORY_SEGMENTS,
+    PAGE_EXTENSIONS,
+    PAGINATION_PARAMETERS,
+    SECTION_CONJUNCTIONS,
+    SECTION_ONLY_SEGMENTS,
+    SOCIAL_URL_MARKERS,
+    STORY_ID_PARAMETERS,
+    STORY_SEGMENTS,
+)
+
+_SLUG_WORDS = re.compile(r"[a-z0-9]+(?:[-_+][a-z0-9]+){2,}", re.IGNORECASE)
+_SECTION_SLUG = re.compile(r"[a-z]+[-_](?:" + "|".join(sorted(SECTION_CONJUNCTIONS)) + r")[-_][a-z]+", re.IGNORECASE)
 _ID = re.compile(r"\d{5,}")
-_DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d/")
-_EXTENSION = re.compile(r"\.(?:html?|shtml|php|aspx?|cms)$", re.IGNORECASE)
-_QUERY_ID = re.compile(r"(?:^|&)(?:p|id|story|article|vid|video|v)=\d+")
+_EXTENSION = re.compile(r"\.([a-z0-9]{2,5})$", re.IGNORECASE)
+_QUERY_ID = re.compile(r"(?:^|&)(?:" + "|".join(sorted(STORY_ID_PARAMETERS)) + r")=\d+")
+_PAGINATION = re.compile(r"/page/\d+/?$|(?:^|&)(?:" + "|".join(sorted(PAGINATION_PARAMETERS)) + r")=\d+", re.IGNORECASE)
 
-
-def registrable_host(url: str) -> str:
-    """Return the last two labels of the URL's host (three under two-letter country suffixes like co.uk)."""
-    return _registrable(_host(url))
-
-
-def _host(url: str) -> str:
-    """Return the lower-case host of an absolute or protocol-relative URL (a cheap urlsplit().hostname)."""
-    start = url.find("//")
-    if start < 0:
-        return ""
-    rest = url[start + 2:]
-    for stop in "/?#":
-        cut = rest.find(stop)
-        if cut >= 0:
-            rest = rest[:cut]
-    rest = rest.rpartition("@")[2]
-    if rest.startswith("["):
-        return rest[1:rest.find("]")].lower() if "]" in rest else ""
-    return rest.partition(":")[0].lower().rstrip(".")
-
-
-@lru_cache(maxsize=1024)
-def _registrable(host: str) -> str:
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in ("co", "com", "org", "net", "ac", "gov", "or", "ne"):
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
-def site_name(url: str) -> str:
-    """Return the site's name without its public suffix ("bbc" for www.bbc.com and www.bbc.co.uk)."""
-    return registrable_host(url).split(".")[0]
+# The kinds every link of a page is given once.
+STORY = "story"  # a story on the page's own site
+PARTNER = "partner story"  # a story-shaped address on another site
+NAVIGATION = "navigation"  # a non-story page of the own site: sections, tags, profiles
+SOCIAL = "social"  # follow, subscribe, app and messenger endpoints
+EXTERNAL = "external"  # any other address on another site
+NOT_A_PAGE = "not a page"  # fragments, javascript:, mailto:, broken addresses
 
 
 def _path_and_query(url: str) -> tuple[str, str]:
@@ -76,48 +57,125 @@ def _path_and_query(url: str) -> tuple[str, str]:
     return path, query
 
 
+@lru_cache(maxsize=8192)
 def is_story_url(url: str) -> bool:
-    """Return True when a URL's path looks like one story (slug, numeric id or dated path)."""
+    """Return True when an http(s) URL is shaped like one story's page (slug, id, dated path), not an index."""
+    if not url.startswith(("http://", "https://")):
+        return False
     path, query = _path_and_query(url)
-    segments = [s for s in path.split("/") if s]
-    if not segments and not _QUERY_ID.search(query):
+    path = unquote(path)
+    segments = [s.lower() for s in path.split("/") if s]
+    if not segments:
+        return bool(_QUERY_ID.search(query))
+    last = segments[-1]
+    extension = _EXTENSION.search(last)
+    if last in INDEX_PAGE_NAMES or (extension and extension[1].lower() in MEDIA_EXTENSIONS):
         return False
-    if any(s.lower() in _NOT_STORY_SEGMENTS for s in segments) or (
-            segments and segments[-1].lower() in _SECTION_ONLY):
+    stem = _EXTENSION.sub("", last) if extension and extension[1].lower() in PAGE_EXTENSIONS else last
+    if any(s in NOT_STORY_SEGMENTS for s in segments[:-1]) or stem in NOT_STORY_SEGMENTS or last in SECTION_ONLY_SEGMENTS:
         return False
-    last = _EXTENSION.sub("", segments[-1]) if segments else ""
-    if len(segments) == 1 and _SECTION_SLUG.fullmatch(last):
+    if _PAGINATION.search(path) or _PAGINATION.search(query):
+        return False
+    if len(segments) == 1 and _SECTION_SLUG.fullmatch(stem):
         return False  # "/science-and-health", "/arts-and-culture": a section, not a story
-    return bool(_SLUG_WORDS.search(last) or _ID.search(path) or _DATE_PATH.search(path)
-                or _QUERY_ID.search(query)
+    return _story_shaped(segments, stem, path, query, bool(extension and stem != last))
+
+
+def _story_shaped(segments: list[str], stem: str, path: str, query: str, page_extension: bool) -> bool:
+    dated = url_date_match(path) is not None and not (stem.isdigit() and len(stem) <= 4)
+    return bool(_SLUG_WORDS.search(stem) or _ID.search(path) or dated or _QUERY_ID.search(query)
+                or (page_extension and len(segments) >= 2)
                 or (len(segments) >= 2 and _SLUG_WORDS.search(segments[-2]))
-                or (len(segments) >= 2 and segments[-2].lower() in _STORY_SEGMENTS and "-" in last))
+                or (len(segments) >= 2 and segments[-2] in STORY_SEGMENTS and "-" in stem))
 
 
-@lru_cache(maxsize=64)
-def _origin(url: str) -> str:
-    """Return "scheme://host[:port]" of an http(s) URL, or "" (relative links are joined to it cheaply)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+def is_social(url: str) -> bool:
+    """Return True for follow, subscribe, app-store and messenger addresses."""
+    lowered = url.lower()
+    return any(marker in lowered for marker in SOCIAL_URL_MARKERS)
 
 
-def story_link(href: str | None, base_url: str, site: str | None) -> str | None:
-    """Return the absolute URL of `href` when it points at a story on `site` (any site: None), else None."""
-    href = (href or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:", "sms:")):
-        return None
-    try:
-        same_host = False
+@dataclass(frozen=True)
+class Link:
+    """One link of a page, classified once."""
+
+    kind: str  # STORY, PARTNER, NAVIGATION, SOCIAL, EXTERNAL or NOT_A_PAGE
+    url: str  # absolute ("" for NOT_A_PAGE)
+
+    @property
+    def internal(self) -> bool:
+        """Return True for links that keep the reader on the site (or push them to follow it)."""
+        return self.kind in (STORY, NAVIGATION, SOCIAL)
+
+
+_NOTHING = Link(NOT_A_PAGE, "")
+
+
+class LinkClassifier:
+    """Classifies the links of one page, each distinct href once."""
+
+    def __init__(self, base_url: str, page_url: str | None = None) -> None:
+        self.base = base_url if base_url.startswith(("http://", "https://")) else ""
+        page = self.base if page_url is None else page_url
+        self.site = registrable_host(page) if page.startswith(("http://", "https://")) else ""
+        parts = urlsplit(self.base) if self.base else None
+        self.origin = f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc else ""
+        self.memo: dict[str, Link] = {}
+        self.stays: dict[str, bool] = {}
+
+    def classify(self, href: str | None) -> Link:
+        """Return the kind and absolute address of `href` on this page."""
+        href = (href or "").strip()
+        found = self.memo.get(href)
+        if found is None:
+            found = self.memo[href] = self._classify(href)
+        return found
+
+    def stays_on_site(self, href: str | None) -> bool:
+        """Return True when the text of a link with `href` is the site's own link text, not prose citing another site.
+
+        Links on the site, follow/subscribe endpoints, and links that go nowhere (a missing href,
+        "#", javascript:, mailto: buttons) count; only addresses on other sites do not. The cheap
+        question the segmenter asks of every link: no story-URL test is needed for it.
+        """
+        href = (href or "").strip()
+        found = self.stays.get(href)
+        if found is None:
+            found = self.stays[href] = self._stays(href)
+        return found
+
+    def _stays(self, href: str) -> bool:
+        if not href.lower().startswith(("http://", "https://", "//")):
+            return True  # relative, fragment, javascript:, mailto:, none: page furniture or the site itself
+        try:
+            link, same_host = self._absolute(href)
+        except ValueError:
+            return True
+        return same_host or same_registrable(registrable_host(link), self.site) or is_social(link)
+
+    def _classify(self, href: str) -> Link:
+        if not href or href.lower().startswith(NON_PAGE_PREFIXES):
+            return _NOTHING
+        try:
+            link, same_host = self._absolute(href)
+        except ValueError:
+            return _NOTHING
+        if not link.startswith(("http://", "https://")):
+            return _NOTHING
+        own = same_host or same_registrable(registrable_host(link), self.site)
+        if own:
+            return Link(STORY if is_story_url(link) else SOCIAL if is_social(link) else NAVIGATION, link)
+        if is_social(link):
+            return Link(SOCIAL, link)
+        return Link(PARTNER if is_story_url(link) else EXTERNAL, link)
+
+    def _absolute(self, href: str) -> tuple[str, bool]:
         if href.startswith(("http://", "https://")):
-            link = href
-        elif href.startswith("//"):
-            link = base_url.split(":", 1)[0] + ":" + href
-        elif href.startswith("/") and _origin(base_url):
-            link, same_host = _origin(base_url) + href, True
-        else:
-            link = urljoin(base_url, href)
-        if (site is not None and not same_host and site_name(link) != site) or not is_story_url(link):
-            return None
-    except ValueError:
-        return None
-    return link
+            return href, False
+        if href.startswith("//"):
+            return (self.base.split(":", 1)[0] or "https") + ":" + href, False
+        if not self.base:
+            return href, False
+        if href.startswith("/") and self.origin:
+            return self.origin + href, True
+        return urljoin(self.base, href), True

@@ -13,15 +13,17 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from time import struct_time
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.etree
 import lxml.html
 
-from scraper.extraction.urls import canonical_url
+from scraper.extraction.dates import parse_date
+from scraper.extraction.links import is_story_url
+from scraper.extraction.urls import canonical_url, same_site
 
 # A gzip body may decompress to at most this much; a bigger one is treated as
 # garbage rather than risking memory on a decompression bomb.
@@ -153,14 +155,15 @@ def _link(href: str, base: str, when: datetime | None, title: str | None = None)
 
 
 def _entry_href(entry: feedparser.FeedParserDict) -> str | None:
-    """Return the entry's page address: its alternate link, else a URL-shaped id."""
+    """Return the entry's page address: its alternate link, else a guid that is a permalink."""
     for link in entry.get("links") or ():
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
             return str(link["href"])
     if entry.get("link"):
         return str(entry["link"])
+    # An RSS <guid isPermaLink="false"> is an opaque id even when it looks like a URL: never the address.
     guid = entry.get("id") or ""
-    return guid if guid.startswith(("http://", "https://")) else None
+    return guid if entry.get("guidislink") and guid.startswith(("http://", "https://")) else None
 
 
 def _from_struct(when: struct_time | None) -> datetime | None:
@@ -188,24 +191,9 @@ def _parse_jsonfeed(data: bytes, url: str) -> Listing:
         href = item.get("url") or (item.get("id") if str(item.get("id", "")).startswith("http") else None)
         if not isinstance(href, str) or not href.strip():
             continue
-        when = _parse_w3c_date(item.get("date_published") or item.get("date_modified"))
+        when = parse_date(_clean(item.get("date_published")) or _clean(item.get("date_modified")))
         links.append(_link(href, url, when, _clean(item.get("title"))))
     return Listing("jsonfeed", tuple(_dedupe(links)))
-
-
-def _parse_w3c_date(value: object) -> datetime | None:
-    """Return an RFC 3339 / W3C datetime (or bare date) as an aware datetime; naive means UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            when = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
-        except ValueError:
-            return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 # --- sitemaps ----------------------------------------------------------------------
@@ -243,7 +231,7 @@ def _sitemap_entry(el: lxml.etree._Element, url: str) -> Link | None:
             title = text if name == "title" else title
     if not loc:
         return None
-    when = _parse_w3c_date(news_date) or _parse_w3c_date(lastmod)
+    when = parse_date(news_date) or parse_date(lastmod)
     return _link(loc, url, when, _clean(title))
 
 
@@ -288,7 +276,7 @@ def _harvest_links(doc: lxml.html.HtmlElement, base: str, page_url: str) -> Iter
         if _in_navigation(a):
             continue
         link = canonical_url(href, base=base)
-        if link == page or not _near_site(link, page) or not looks_like_article_url(link):
+        if link == page or not same_site(link, page) or not is_story_url(link):
             continue
         yield _link(href, base, None, _clean(a.text_content()) or _clean(a.get("title")))
 
@@ -299,66 +287,6 @@ def _in_navigation(el: lxml.html.HtmlElement) -> bool:
         if parent.tag == "nav" or (parent.get("role") or "").lower() == "navigation":
             return True
     return False
-
-
-def _near_site(link: str, page: str) -> bool:
-    """Return True when `link` is on the page's host or a sub/parent domain of it.
-
-    Looser than same_site(): news sites link www. pages to news. or edition.
-    subdomains; the spider's allowed_domains draws the final line.
-    """
-    a = _bare_host(link)
-    b = _bare_host(page)
-    return bool(a and b) and (a == b or a.endswith("." + b) or b.endswith("." + a))
-
-
-def _bare_host(url: str) -> str:
-    """Return the URL's lower-case host without a leading www."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-# --- URL shape ---------------------------------------------------------------------
-
-_MEDIA = re.compile(
-    r"\.(jpe?g|png|gif|webp|svg|ico|bmp|tiff?|avif|pdf|docx?|xlsx?|pptx?|zip|gz|tgz|rar|7z"
-    r"|mp[34]|m4[av]|mov|avi|wmv|webm|mkv|ogg|wav|flac|css|js|json|xml|rss|atom|txt|csv|woff2?|ttf|eot)$",
-    re.I,
-)
-_NOT_ARTICLE_DIRS = {
-    "tag", "tags", "category", "categories", "author", "authors", "topic", "topics", "section",
-    "sections", "search", "feed", "feeds", "rss", "atom", "login", "logout", "signin", "sign-in",
-    "signup", "sign-up", "register", "subscribe", "subscription", "subscriptions", "privacy",
-    "privacy-policy", "terms", "terms-of-service", "terms-of-use", "terms-and-conditions",
-    "contact", "contact-us", "about", "about-us", "account", "my-account", "profile", "cookies",
-    "cookie-policy", "wp-admin", "wp-login.php", "cart", "shop", "newsletters", "archive", "archives",
-}
-_INDEX_NAMES = {"index.html", "index.htm", "index.php", "default.aspx", "home", "home.html"}
-_DATE_PATH = re.compile(r"/(19[89]\d|20\d\d)/(0?[1-9]|1[0-2])(/(0?[1-9]|[12]\d|3[01]))?/")
-_COMPACT_DATE = re.compile(r"(^|[/-])(19[89]\d|20\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])([/-]|$)")
-# Five digits or more: shorter numbers are years ("elections-2024") or editions.
-_NUMERIC_ID = re.compile(r"(^|\D)\d{5,}(\D|$)")
-_PAGINATION = re.compile(r"/page/\d+/?$|[?&](page|p|paged|start|offset)=\d+", re.I)
-
-
-def looks_like_article_url(url: str) -> bool:
-    """Return True when the URL is shaped like one story's page, not an index, tag, media or utility page."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    path = unquote(parts.path)
-    segments = [s for s in path.lower().split("/") if s]
-    if not segments or segments[-1] in _INDEX_NAMES or _MEDIA.search(path):
-        return False
-    if any(s in _NOT_ARTICLE_DIRS for s in segments) or _PAGINATION.search(path + "?" + parts.query):
-        return False
-    if _DATE_PATH.search(path + "/") or _COMPACT_DATE.search(path):
-        return True
-    last = segments[-1]
-    if _NUMERIC_ID.search(last) or re.search(r"\.(s?html?|php|aspx?)$", last):
-        return True
-    words = [w for w in re.split(r"[-_+]", re.sub(r"\.\w+$", "", last)) if re.search(r"[a-z]", w)]
-    return len(words) >= 3
 
 
 # --- small shared helpers ----------------------------------------------------------

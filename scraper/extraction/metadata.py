@@ -5,17 +5,19 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 
-from scraper.extraction.cleaning import is_hidden
 from scraper.extraction.dates import date_from_url, parse_date
 from scraper.extraction.urls import canonical_url, same_site
+from scraper.extraction.vocabulary import DATE_CLASS_TOKENS, GENERIC_BYLINES
+from scraper.extraction.zones import is_hidden
 
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
@@ -31,11 +33,11 @@ _PUBLISHED_META = (
 _AUTHOR_NOISE = re.compile(
     r"^(?:by|posted by|written by|von|par|por|oleh|автор)\s*[:\-]?\s+|\s*[|/,]\s*$|\s+(?:for|para)\s+.*$",
     re.IGNORECASE)
-_NOT_A_PERSON = re.compile(
-    r"\b(?:staff|editor(?:s|ial)?|team|desk|newsroom|news|wire|reuters|associated press|afp|"
-    r"press|agency|admin|administrator|contributor|guest|redac\w*|correspondent)\b|https?://|@|\d{3}",
-    re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"https?://|www\.|@|\d{3}", re.IGNORECASE)
+# Editor codes after a name: "Jane Roe (jr)", "Jane Roe (jr/dpa)".
+_EDITOR_CODE = re.compile(r"\s*\((?:[a-z]{2,5}(?:/[a-z]{2,5})?)\)\s*$", re.IGNORECASE)
 _SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\bdan\b)\s*", re.IGNORECASE)
+_DATE_CLASS = re.compile("|".join(re.escape(t) for t in DATE_CLASS_TOKENS), re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 
 
@@ -113,19 +115,34 @@ def find_title(root: lxml.html.HtmlElement, md: Metadata) -> str:
     doc_title = _unescape(" ".join((root.findtext(".//title") or "").split()))
     known = [t for t in (meta_title, doc_title) if t]
     h1s = [text for text in dict.fromkeys(_headline_h1s(root, doc_title, md.meta.get("og:site_name", "")))]
+    site = md.meta.get("og:site_name", "")
     for text in h1s:
         if any(_similar(text, t) for t in known):
-            return text
+            return _without_kicker(text, [_strip_site_name(t, site) for t in known])
     if len(h1s) == 1 and 3 <= len(h1s[0].split()) <= 40:
         return h1s[0]  # the visible headline; social titles are often rewritten for sharing
     if meta_title:
-        return _strip_site_name(meta_title, md.meta.get("og:site_name", ""))
+        return _strip_site_name(meta_title, site)
     if doc_title:
-        return _strip_site_name(doc_title, md.meta.get("og:site_name", ""))
+        return _strip_site_name(doc_title, site)
     return h1s[0] if h1s else ""
 
 
+def _without_kicker(h1: str, variants: list[str]) -> str:
+    """Return the headline without a kicker or section the page joins before it ("Kultur : Title" -> "Title").
+
+    Only when another of the page's own headline variants is exactly the rest.
+    """
+    for variant in variants:
+        if len(variant) >= 12 and h1 != variant and h1.endswith(variant):
+            kicker = h1[:-len(variant)].strip()
+            if kicker and len(kicker.split()) <= 4 and kicker[-1] in ":|–—-·•»/":
+                return variant
+    return h1
+
+
 def _unescape(text: str) -> str:
+    text = text.replace("\u00ad", "")  # soft hyphens are line-break hints, not characters of the title
     return " ".join(html.unescape(text).split()) if "&" in text else " ".join(text.split())
 
 
@@ -152,7 +169,16 @@ def _similar(h1: str, title: str) -> bool:
 
 
 def _strip_site_name(title: str, site: str) -> str:
-    """Return `title` without a leading or trailing site name ("Story | Site", "Site - Story")."""
+    """Return `title` without a leading or trailing site name ("Story | Site", "Story - Section | Site")."""
+    once = _strip_site_name_once(title, site)
+    if once != title and site and site.lower() in title[len(once):].lower():
+        twice = _strip_site_name_once(once, "")
+        if len(twice.split()) >= 3:
+            return twice  # "Story - Section | Site": the section went with the site name
+    return once
+
+
+def _strip_site_name_once(title: str, site: str) -> str:
     seps = list(_TITLE_SEPARATORS.finditer(title))
     if not seps:
         return title
@@ -170,12 +196,10 @@ def _strip_site_name(title: str, site: str) -> str:
 
 
 def find_authors(root: lxml.html.HtmlElement, md: Metadata, url: str = "") -> tuple[str, ...]:
-    """Return the people credited with the article, deduplicated, in the order found."""
+    """Return who the page credits with the article (people, agencies, newsrooms), deduplicated, in order."""
     raw: list[str] = []
     for author in _as_list(md.article_ld.get("author")) + _as_list(md.article_ld.get("creator")):
         if isinstance(author, dict):
-            if "organization" in _types(author):
-                continue
             raw.append(_text(author.get("name")))
         elif isinstance(author, str):
             raw.append(author)
@@ -195,7 +219,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _brand_words(site_name: str, url: str) -> set[str]:
-    """Return lower-case words naming the site ("cnn", "sputniknews"), to tell outlets from people."""
+    """Return lower-case words naming the site ("cnn", "sputniknews"), to tell an affiliation from a co-author."""
     words = {w for w in re.findall(r"\w+", site_name.lower()) if len(w) >= 3}
     labels = (urlsplit(url).hostname or "").lower().split(".")
     brand = labels[-3] if len(labels) >= 3 and labels[-2] in ("co", "com", "org", "net") else labels[-2] if len(labels) >= 2 else ""
@@ -210,14 +234,19 @@ def _is_outlet(name: str, brand: set[str]) -> bool:
 
 
 def _clean_authors(raw: list[str], brand: set[str]) -> tuple[str, ...]:
+    """Return the names of `raw` bylines; the site's own name after a person's is their affiliation, not a co-author."""
     seen: dict[str, str] = {}
     for item in raw:
         item = " ".join((item or "").split())
+        names = []
         for name in _SPLIT_AUTHORS.split(_AUTHOR_NOISE.sub("", re.sub(r"(?<=\w{3})\.\s+(?=[A-Z])", ", ", item))):
-            name = _AUTHOR_NOISE.sub("", name.strip(" .,:;|-")).strip(" .,:;|-")
-            if (not name or len(name) > 60 or len(name.split()) > 5 or _NOT_A_PERSON.search(name)
-                    or _is_outlet(name, brand) or not re.search(r"[^\W\d_]", name)):
-                continue
+            name = _EDITOR_CODE.sub("", _AUTHOR_NOISE.sub("", name.strip(" .,:;|-"))).strip(" .,:;|-")
+            if (name and len(name) <= 60 and len(name.split()) <= 5 and not _NOT_A_NAME.search(name)
+                    and name.lower() not in GENERIC_BYLINES and re.search(r"[^\W\d_]", name)):
+                names.append(name)
+        if len(names) > 1:
+            names = [n for n in names if not _is_outlet(n, brand)] or names
+        for name in names:
             seen.setdefault(name.lower(), name)
     return tuple(seen.values())
 
@@ -236,7 +265,37 @@ def find_published(root: lxml.html.HtmlElement, md: Metadata, url: str) -> datet
         found = parse_date(time.get("datetime") or time.get("content"))
         if found:
             return found
-    return date_from_url(url)
+    return date_from_url(url) or _date_in_dated_element(root)
+
+
+def _date_in_dated_element(root: lxml.html.HtmlElement) -> datetime | None:
+    """Return the first date written as text in a <time> or an element whose class names a date or byline."""
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in ("script", "style", "head", "title", "meta", "a"):
+            continue
+        if tag == "time" or _dated_words(" ".join(filter(None, (el.get("class"), el.get("id"), el.get("itemprop"))))):
+            text = el.text_content()
+            if len(text) <= 160:
+                found = parse_date(" ".join(text.split()))
+                if found:
+                    return found
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _dated_words(words: str) -> bool:
+    return bool(words) and bool(_DATE_CLASS.search(words))
+
+
+def date_in_text(texts: Iterable[str]) -> datetime | None:
+    """Return the first date written in any of `texts` (short lines near the headline), or None."""
+    for text in texts:
+        if len(text) <= 200:
+            found = parse_date(text)
+            if found:
+                return found
+    return None
 
 
 def find_language(root: lxml.html.HtmlElement, md: Metadata) -> str | None:
@@ -285,3 +344,18 @@ def find_canonical(root: lxml.html.HtmlElement, md: Metadata, url: str) -> str:
 def _is_home(candidate: str, fetched: str) -> bool:
     """A canonical pointing at the home page from a deeper page is a template mistake."""
     return urlsplit(candidate).path.strip("/") == "" and urlsplit(fetched).path.strip("/") != ""
+
+
+def page_address(root: lxml.html.HtmlElement, md: Metadata) -> tuple[str, str]:
+    """Return (the absolute http(s) address the page names for itself, where it was found), or ("", "").
+
+    For a saved page read without its URL: rel=canonical, then og:url, then the JSON-LD url.
+    """
+    hrefs = [link.get("href") for link in root.iter("link") if "canonical" in (link.get("rel") or "").lower().split()]
+    candidates = [(h, "rel=canonical") for h in hrefs] + [(md.meta.get("og:url"), "og:url")]
+    candidates += [(_text(md.article_ld.get(k)), f"JSON-LD {k}") for k in ("url", "mainEntityOfPage")]
+    for value, where in candidates:
+        value = (value or "").strip()
+        if value.startswith(("http://", "https://")):
+            return value, where
+    return "", ""

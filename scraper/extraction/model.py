@@ -12,6 +12,7 @@ class Headline:
 
     title: str
     url: str  # absolute and canonical (see scraper.extraction.urls.canonical_url)
+    block: str = ""  # the label text of the rail it was in ("Most read", "Related"), "" when the rail has none
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,29 @@ def _undeclared_encoding(data: bytes) -> str | None:
     return None
 
 
-def repair_mislabelled_utf8(body: bytes, text: str, encoding: str) -> str:
-    """Return `text` (body decoded as declared), or `body` read as Windows-1252 when UTF-8 was a mislabel.
+def valid_utf8(data: bytes) -> str | None:
+    """Return `data` decoded as UTF-8 when it is valid UTF-8 holding non-ASCII text, else None.
+
+    Such bytes are almost never a legacy encoding by chance: a page whose bytes are valid UTF-8
+    but whose <meta charset> names a legacy one is UTF-8 with a stale declaration.
+    """
+    if data.isascii():
+        return None  # 7-bit pages (ASCII, ISO-2022-JP escapes) read the same or need their declaration
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _header_charset(content_type: str | None) -> bool:
+    return "charset=" in (content_type or "").lower()
+
+
+def repair_mislabelled_utf8(body: bytes, text: str, encoding: str, content_type: str | None = None) -> str:
+    """Return `text` (body decoded as declared), or `body` re-read where the declaration was a mislabel.
+
+    Without a charset in the HTTP header (`content_type`), valid UTF-8 bytes are read as UTF-8
+    whatever the page's <meta> says.
 
     Old sites serve Windows-1252 under a UTF-8 header or meta tag. Such bytes
     almost never form a valid multi-byte UTF-8 sequence, while a real UTF-8
@@ -33,7 +54,10 @@ def repair_mislabelled_utf8(body: bytes, text: str, encoding: str) -> str:
     does not decode, and holds no valid non-ASCII character at all, is read as
     Windows-1252 instead of losing every accented letter and curly quote.
     """
-    if encoding.lower().replace("-", "").replace("_", "") != "utf8" or "\ufffd" not in text:
+    is_utf8 = encoding.lower().replace("-", "").replace("_", "") == "utf8"
+    if not is_utf8 and not _header_charset(content_type):
+        return valid_utf8(body) or text
+    if not is_utf8 or "\ufffd" not in text:
         return text
     decoded = body.decode("utf-8", errors="replace")
     if "\ufffd" not in decoded or any(ord(c) > 127 and c != "\ufffd" for c in decoded):
@@ -44,10 +68,26 @@ def repair_mislabelled_utf8(body: bytes, text: str, encoding: str) -> str:
         return text
 
 
+_CONTROL = frozenset(range(0, 9)) | frozenset(range(14, 32))
+
+
+def looks_binary(html: bytes | str) -> bool:
+    """Return True when the start of `html` is binary data (images, archives, PDFs), not a text page."""
+    if isinstance(html, str):
+        return False
+    head = bytes(html[:8192])
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return False  # a byte-order mark: UTF-16 or UTF-8 text
+    controls = sum(1 for byte in head if byte in _CONTROL)
+    return controls > 0.01 * len(head)  # a few NULs in a text page are noise; images and archives are full of them
+
+
 def decode_html(html: bytes | str) -> str:
-    """Return `html` as text: BOM, then <meta charset>/http-equiv, then utf-8, cp1252, utf-8 with replacement."""
+    """Return `html` as text: valid UTF-8, then BOM, <meta charset>/http-equiv, cp1252, utf-8 with replacement."""
     if isinstance(html, str):
         text = html
+    elif not html.startswith((b"\xff\xfe", b"\xfe\xff")) and (utf8 := valid_utf8(bytes(html))) is not None:
+        text = utf8  # valid UTF-8 beats a legacy <meta charset>: no HTTP header came with these bytes
     else:
         try:
             _, text = html_to_unicode(None, bytes(html), auto_detect_fun=_undeclared_encoding)

@@ -14,7 +14,6 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from scraper.extraction.headlines import anchor_title
-from scraper.extraction.model import Headline
 from scraper.extraction.urls import canonical_url
 
 
@@ -24,7 +23,7 @@ class SiteRules:
 
     body: str | None = None  # the element(s) holding the article text
     headlines: str | None = None  # headline links, or blocks whose links are headlines
-    exclude: str | None = None  # elements removed before anything is read (ads, teasers, boxes)
+    exclude: str | None = None  # elements whose text is never body nor headline (ads, teasers, boxes)
 
 
 def selector_error(selector: str) -> str | None:
@@ -43,26 +42,21 @@ def select(root: lxml.html.HtmlElement, selector: str | None) -> list[lxml.html.
     return list(etree.XPath(GenericTranslator().css_to_xpath(selector))(root))
 
 
-def remove_excluded(root: lxml.html.HtmlElement, rules: SiteRules) -> None:
-    """Remove every element matching `rules.exclude` (with its children) from the tree."""
-    for el in select(root, rules.exclude):
-        parent = el.getparent()
-        if parent is not None:
-            el.drop_tree()
-
-
 def selected_headlines(root: lxml.html.HtmlElement, rules: SiteRules, url: str,
-                       page_urls: set[str]) -> tuple[Headline, ...] | None:
-    """Return the headlines the rules select (deduplicated, absolute, canonical), or None when nothing matches."""
+                       excluded: list[lxml.html.HtmlElement]) -> list[tuple[lxml.html.HtmlElement, str, str]] | None:
+    """Return the (anchor, canonical URL, title) links the rules select, or None when nothing matches."""
     anchors: list[lxml.html.HtmlElement] = []
     for el in select(root, rules.headlines):
         anchors.extend([el] if el.tag == "a" else el.iter("a"))
     if not anchors:
         return None
-    found: dict[str, str] = {}
+    skipped = set(excluded)
+    picked = []
     for a in anchors:
+        if skipped and any(el in skipped for el in (a, *a.iterancestors())):
+            continue
         href, title = a.get("href"), anchor_title(a)
         link = canonical_url(href, base=url) if href and title else ""
-        if link.startswith(("http://", "https://")) and link not in page_urls and link not in found:
-            found[link] = title
-    return tuple(Headline(title=t, url=u) for u, t in found.items())
+        if link.startswith(("http://", "https://")):
+            picked.append((a, link, title))
+    return picked

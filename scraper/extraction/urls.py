@@ -19,7 +19,8 @@ Host variants (`amp.`, `m.`, `mobile.` hosts) are *not* mapped by these
 functions: whether `m.example.com/x` is `www.example.com/x` or
 `example.com/x`, or something else, differs from site to site. They are
 joined when the page names its canonical address (rel=canonical or og:url),
-which `same_site` accepts across those prefixes; without it the variant
+which `same_site` (the one site identity: one publisher's registrable host,
+across subdomains and its country domains) accepts; without it the variant
 stays an address of its own, and a page fetched there with the same content
 as one of the source's articles is joined by content instead (see
 scraper.storage.store).
@@ -28,9 +29,12 @@ scraper.storage.store).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
+
+from scraper.extraction.vocabulary import COUNTRY_SECOND_LEVELS, SHARED_HOSTING_SUFFIXES
 
 # Query parameters that only say where a click came from; never part of the resource.
 _TRACKING = re.compile(
@@ -48,7 +52,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _AMP_LAST = re.compile(r"(?:/amp)+/*$", re.IGNORECASE)  # /story/amp, /story/amp/
 _AMP_FIRST = re.compile(r"^(?:/amp(?=/))+", re.IGNORECASE)  # /amp/story
 _AMP_SUFFIX = re.compile(r"(?:\.amp)+(?=\.[a-z0-9]{2,5}$|$)", re.IGNORECASE)  # story.amp.html, story.amp
-_HOST_VARIANTS = ("www.", "m.", "mobile.", "amp.")
+_IP_HOST = re.compile(r"^[\d.]+$|:")  # IPv4 or IPv6 literal
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
@@ -139,19 +143,69 @@ def url_forms(url: str) -> list[str]:
     return forms
 
 
-def site_host(url: str) -> str:
-    """Return `url`'s host without one leading www./m./mobile./amp. prefix ('' when there is none)."""
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
+def host_of(url: str) -> str:
+    """Return the lower-case host of an absolute or protocol-relative URL ('' when none; a cheap urlsplit)."""
+    start = url.find("//")
+    if start < 0:
         return ""
-    for prefix in _HOST_VARIANTS:
-        if host.startswith(prefix) and host.count(".") >= 2:
-            return host[len(prefix):]
-    return host
+    rest = url[start + 2:]
+    for stop in "/?#":
+        cut = rest.find(stop)
+        if cut >= 0:
+            rest = rest[:cut]
+    rest = rest.rpartition("@")[2]
+    if rest.startswith("["):
+        return rest[1:rest.find("]")].lower() if "]" in rest else ""
+    return rest.partition(":")[0].lower().rstrip(".")
+
+
+@lru_cache(maxsize=4096)
+def _registrable(host: str) -> str:
+    if not host or _IP_HOST.match(host) or "." not in host:
+        return host
+    labels = host.split(".")
+    take = 3 if (len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in COUNTRY_SECOND_LEVELS) else 2
+    if ".".join(labels[-take:]) in SHARED_HOSTING_SUFFIXES:
+        take += 1
+    return ".".join(labels[-take:])
+
+
+def registrable_host(url: str) -> str:
+    """Return the registrable part of the URL's host ("bbc.co.uk" for www.bbc.co.uk; the host for IPs)."""
+    return _registrable(host_of(url))
+
+
+def site_key(url: str) -> str:
+    """Return the site identity of a URL: its registrable host ("bbc.co.uk"), '' when it has none."""
+    return registrable_host(url)
+
+
+@lru_cache(maxsize=4096)
+def same_registrable(a: str, b: str) -> bool:
+    """Return True when two registrable hosts are one site: equal, or one name under a country domain.
+
+    bbc.com and bbc.co.uk (or spiegel.de) are one publisher; example.com and example.net,
+    two generic suffixes, are not.
+    """
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    name_a, _, suffix_a = a.partition(".")
+    name_b, _, suffix_b = b.partition(".")
+    if name_a != name_b or not suffix_a or not suffix_b or _IP_HOST.match(a) or _IP_HOST.match(b):
+        return False
+    return _is_country_suffix(suffix_a) or _is_country_suffix(suffix_b)
+
+
+def _is_country_suffix(suffix: str) -> bool:
+    return len(suffix.rpartition(".")[2]) == 2 and suffix.replace(".", "").isalpha()
 
 
 def same_site(a: str, b: str) -> bool:
-    """Return True when both URLs are on one site: the same host up to a www./m./mobile./amp. prefix."""
-    host = site_host(a)
-    return bool(host) and host == site_host(b)
+    """Return True when both URLs are on one site: the one site identity of the project.
+
+    The same registrable host (www./m./amp./news. and other subdomains included), or the same
+    name under one of the publisher's country domains (bbc.com and bbc.co.uk).
+    """
+    return same_registrable(registrable_host(a), registrable_host(b))

@@ -140,6 +140,7 @@ class SightingRow(NamedTuple):
     seen_at: datetime
     position: int
     title: str
+    block: str  # the label of the rail it was in ("Most read"), '' if none
 
 
 @dataclass
@@ -429,33 +430,33 @@ def _insert_urls(cur: Any, plans: list[_Plan]) -> None:
 
 
 def _store_headlines(cur: Any, plans: list[_Plan]) -> None:
-    """Upsert the sidebar headlines of every page and record each sighting."""
+    """Upsert the sidebar headlines of every page and record each sighting (one per rail it was in)."""
     latest: dict[str, HeadlineRow] = {}
-    slots: list[tuple[str, int, datetime, int, str]] = []
+    slots: list[tuple[str, int, datetime, int, str, str]] = []
     for pl in plans:
         for p in pl.pages:
-            for title, url, position in _headlines(p):
+            for title, url, position, block in _headlines(p):
                 seen = p.page.fetched_at
                 if url not in latest or latest[url].seen_at <= seen:
                     latest[url] = HeadlineRow(title, url, seen)
-                slots.append((url, pl.article_id, seen, position, title))  # type: ignore[arg-type]
+                slots.append((url, pl.article_id, seen, position, title, block))  # type: ignore[arg-type]
     if not latest:
         return
     rows = [latest[u] for u in sorted(latest)]
     ids = {url: hid for hid, url in execute_rows(cur, "upsert_headlines", rows, fetch=True)}
-    sightings = {(aid, seen, pos): SightingRow(ids[url], aid, seen, pos, title)
-                 for url, aid, seen, pos, title in slots}
+    sightings = {(aid, seen, pos): SightingRow(ids[url], aid, seen, pos, title, block)
+                 for url, aid, seen, pos, title, block in slots}
     execute_rows(cur, "insert_headline_sightings", [sightings[k] for k in sorted(sightings)])
 
 
-def _headlines(p: _Page) -> Iterable[tuple[str, str, int]]:
-    """Yield (title, canonical url, position) for the page's headlines that have an address."""
+def _headlines(p: _Page) -> Iterable[tuple[str, str, int, str]]:
+    """Yield (title, canonical url, position, rail label) for the page's headlines that have an address."""
     position = 0
     for h in p.page.article.headlines:
         url = canonical_url(storable(h.url) or "")
         if not url or len(url) > MAX_URL_LENGTH:
             continue
-        yield storable(h.title) or "", url, position
+        yield storable(h.title) or "", url, position, storable(h.block) or ""
         position += 1
 
 

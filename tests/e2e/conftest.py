@@ -13,6 +13,7 @@ import psycopg2
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.conftest import embedded_data_dir
 from tests.newssite import NewsSite
 from tests.newssite.slow import SlowSite
 
@@ -46,7 +47,10 @@ class Scraper:
         self.cwd = tmp_path
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith("SCRAPER_") and k != "DATABASE_URL"}
-        self.env["SCRAPER_DATA_DIR"] = str(tmp_path / "data")
+        # the embedded server (no database_url) runs as user pgserver as root: its folder must not be under
+        # /tmp/pytest-of-root, which any other pytest session starting resets to mode 0700
+        self.data_dir = tmp_path / "data" if database_url else embedded_data_dir()
+        self.env["SCRAPER_DATA_DIR"] = str(self.data_dir)
         if database_url:
             self.env["DATABASE_URL"] = database_url
 

@@ -91,14 +91,65 @@ def test_extract_with_url_resolves_headlines_against_it(scraper, tmp_path):
     assert result.code == 0, result.err
     out = json.loads(result.out)
     assert out["url"] == url
-    assert out["headlines"] == [{"title": t, "url": f"https://news.example.com/2026/11/2{i}/story-{i}-of-the-day.html"}
-                                for i, t in enumerate(latest)]
+    assert out["headlines"] == [{"title": t, "url": f"https://news.example.com/2026/11/2{i}/story-{i}-of-the-day.html",
+                                 "block": "Latest"} for i, t in enumerate(latest)]
     config = tmp_path / "s.toml"  # a source's selectors apply offline too, to try them out
     config.write_text('[[sources]]\nname = "ex"\nstart_urls = ["https://news.example.com/"]\ninterval_minutes = 5\n'
                       '[sources.extraction]\nexclude = "aside"\n')
     ruled = scraper("--config", str(config), "extract", "--source", "ex", "--url", url, str(page))
     assert ruled.code == 0, ruled.err
     assert json.loads(ruled.out)["headlines"] == [] and json.loads(ruled.out)["body"] == out["body"]
+
+
+def _page_with_rail(tmp_path: Path, head: str) -> Path:
+    paragraphs = (REPO / "tests/data/seed.txt").read_text(encoding="utf-8").partition("\n\n\n")[0].splitlines()
+    page = tmp_path / "saved.html"
+    page.write_text(
+        f"<html><head>{head}</head><body><article><h1>Putin wants NATO question resolved</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs if p.strip()) + "</article>"
+        '<aside><h2>Most read</h2><ul><li><a href="/2026/11/20/markets-rally-as-inflation-cools.html">'
+        "Markets rally as inflation cools across the euro area</a></li></ul></aside></body></html>", encoding="utf-8")
+    return page
+
+
+def test_extract_without_url_uses_the_pages_own_address(scraper, tmp_path):
+    own = "https://news.example.com/2026/11/26/putin-nato.html"
+    result = scraper("extract", str(_page_with_rail(tmp_path, f'<link rel="canonical" href="{own}">')))
+    assert result.code == 0, result.err
+    out = json.loads(result.out)
+    assert out["url"] == own and result.err == ""
+    assert out["headlines"] == [{"title": "Markets rally as inflation cools across the euro area",
+                                 "url": "https://news.example.com/2026/11/20/markets-rally-as-inflation-cools.html",
+                                 "block": "Most read"}]
+
+
+def test_extract_says_on_stderr_when_a_page_names_no_address(scraper, tmp_path):
+    result = scraper("extract", str(_page_with_rail(tmp_path, "")))
+    assert result.code == 0
+    out = json.loads(result.out)
+    assert out["headlines"] == [] and out["body"].startswith("Russia has opposed")
+    assert "names no address" in result.err and result.err.count("\n") == 1
+
+
+def test_extract_of_a_binary_file_gives_an_empty_body_a_stderr_line_and_exit_1(scraper, tmp_path):
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(bytes(range(256)) * 400)
+    result = scraper("extract", str(binary))
+    assert result.code == 1
+    assert json.loads(result.out)["body"] == ""
+    assert "binary" in result.err and result.err.count("\n") == 1
+
+
+def test_extract_explain_prints_every_block_with_its_label_and_reason(scraper, tmp_path):
+    own = "https://news.example.com/2026/11/26/putin-nato.html"
+    result = scraper("extract", "--explain", str(_page_with_rail(tmp_path, f'<link rel="canonical" href="{own}">')))
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith("# ") and own in lines[0]
+    labels = [line.split()[1] for line in lines[1:]]
+    assert "title" in labels and labels.count("body") == 8
+    rail = next(line for line in lines if "Markets rally" in line)
+    assert "headline list" in rail and "story link in 'Most read'" in rail
 
 
 def test_db_upgrade_twice_then_status(scraper, empty_db_url, tmp_path):
@@ -117,7 +168,7 @@ def test_embedded_database_is_started_and_reused_without_database_url(site, tmp_
     config = sources_file(tmp_path / "s.toml", site, max_age_days=7)
     first = scraper("--config", str(config), "crawl", "gazette")
     assert first.code == 0, first.err
-    assert (tmp_path / "data" / "pgdata" / "PG_VERSION").is_file()
+    assert (scraper.data_dir / "pgdata" / "PG_VERSION").is_file()
     status = scraper("--config", str(config), "status", "--json")
     assert status.code == 0, status.err
     [run] = [json.loads(line) for line in status.out.splitlines()]

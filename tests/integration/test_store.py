@@ -122,6 +122,16 @@ def test_headlines_and_sightings(conn):
                          (B, 0, T0 + timedelta(minutes=10), "Bee story, updated", True)]
 
 
+def test_a_headline_in_two_rails_of_one_page_is_two_sightings_with_their_blocks(conn):
+    sidebar = (Headline("Bee story", B, block="Most read"), Headline("Sea story", "https://news.example/c"),
+               Headline("Bee story", B, block="Related"))
+    store_pages(conn, [page(headlines=sidebar)])
+    assert one(conn, "SELECT count(*) FROM headlines") == 2
+    assert rows(conn, "SELECT h.url, s.position, s.block FROM headline_sightings s"
+                      " JOIN headlines h ON h.id = s.headline_id ORDER BY s.position") == [
+        (B, 0, "Most read"), ("https://news.example/c", 1, ""), (B, 2, "Related")]
+
+
 def test_a_headline_is_linked_when_its_article_is_stored_later(conn):
     store_pages(conn, [page(headlines=(Headline("Bee", B),))])
     assert one(conn, "SELECT article_id FROM headlines") is None

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scraper.extraction.links import is_story_url
 from scraper.extraction.listings import (
     MAX_DECOMPRESSED,
     Link,
     Listing,
-    looks_like_article_url,
     newest_first,
     parse_listing,
     too_old,
@@ -268,7 +268,7 @@ def test_too_old():
     "https://x.com/dev/0a1b2c.html",
 ])
 def test_article_shaped_urls(url: str):
-    assert looks_like_article_url(url)
+    assert is_story_url(url)
 
 
 @pytest.mark.parametrize("url", [
@@ -284,7 +284,7 @@ def test_article_shaped_urls(url: str):
     "mailto:a@x.com", "ftp://x.com/2024/05/17/a.html",
 ])
 def test_non_article_urls(url: str):
-    assert not looks_like_article_url(url)
+    assert not is_story_url(url)
 
 
 def test_image_and_video_extensions_do_not_pose_as_news_fields():
@@ -304,3 +304,12 @@ def test_plain_text_sitemap():
     assert listing == Listing("sitemap", (Link(f"{SITE}/2024/05/17/one.html", None),
                                           Link(f"{SITE}/two-long-slug-here", None)))
     assert parse_listing(b"https://news.example.com/a\nnot a url\n", SITE, "text/plain").kind == "unknown"
+
+
+def test_an_rss_guid_that_is_not_a_permalink_is_never_the_address():
+    feed = b"""<rss version="2.0"><channel><title>x</title>
+    <item><title>Opaque</title><guid isPermaLink="false">https://news.example.com/id/123456</guid></item>
+    <item><title>Permalink</title><guid>https://news.example.com/2024/05/17/a-story-here</guid></item>
+    </channel></rss>"""
+    listing = parse_listing(feed, "https://news.example.com/rss.xml")
+    assert [link.url for link in listing.links] == ["https://news.example.com/2024/05/17/a-story-here"]

@@ -71,7 +71,7 @@ def test_golden_headlines(key: str, extracted: dict[str, Article]) -> None:
     for unwanted in spec["headlines_exclude"]:
         assert metrics.normalise_title(unwanted) not in titles
     urls = [h.url for h in article.headlines]
-    assert len(urls) == len(set(urls))
+    assert len(article.headlines) == len({(h.url, h.block) for h in article.headlines})  # once per story and rail
     assert article.url not in urls
     assert all(u.startswith(("http://", "https://")) and u == canonical_url(u) for u in urls)
     body = " ".join(article.body.lower().split())
@@ -134,11 +134,38 @@ def test_metadata_trust_order_and_paywall() -> None:
 </body></html>"""
     article = extract_article(html, "https://example.org/news/2024/05/01/a-story-about-trust-order")
     assert article.published_at == datetime(2024, 5, 1, 10, 30, tzinfo=datetime.fromisoformat("2024-05-01T10:30:00+02:00").tzinfo)
-    assert article.authors == ("Ada Lovelace", "Alan Turing")
+    assert article.authors == ("Ada Lovelace", "Example Org", "Alan Turing")  # an Organization author counts
     assert article.paywalled is True
     assert article.url == "https://www.example.org/news/2024/05/01/a-story-about-trust-order"
     assert article.image_url == "https://example.org/img/lead.jpg"
     assert article.is_article is False and "no article text" in article.reason
+
+
+@pytest.mark.parametrize(("meta", "expected"), [
+    ("Associated Press", ("Associated Press",)),
+    ("Redaktion Tagesblatt", ("Redaktion Tagesblatt",)),
+    ("Jane Roe (jr)", ("Jane Roe",)),
+    ("Jane Roe. Example News", ("Jane Roe",)),
+    ("Staff", ()),
+])
+def test_agency_and_newsroom_bylines_are_authors_editor_codes_and_roles_are_not(meta: str, expected: tuple) -> None:
+    html = (f"<html><head><meta name='author' content='{meta}'><meta property='og:site_name' content='Example News'>"
+            "</head><body><p>text</p></body></html>")
+    assert extract_article(html, "https://example-news.com/2024/05/01/a-story").authors == expected
+
+
+def test_titles_drop_soft_hyphens_kickers_and_section_plus_site_suffixes() -> None:
+    def title(head: str, h1: str = "") -> str:
+        return extract_article(f"<html><head>{head}</head><body>{h1}<p>text</p></body></html>",
+                               "https://news.example.com/2024/05/01/a-story").title
+
+    assert title("<title>Bundes\u00adregierung plant neue Regeln f\u00fcr Mieter</title>") == \
+        "Bundesregierung plant neue Regeln f\u00fcr Mieter"
+    assert title("<meta property='og:title' content='Die Oper kehrt zur\u00fcck nach Berlin'>",
+                 "<h1>Kultur : Die Oper kehrt zur\u00fcck nach Berlin</h1>") == "Die Oper kehrt zur\u00fcck nach Berlin"
+    assert title("<meta property='og:site_name' content='Example News'>"
+                 "<title>Markets rally as inflation cools - Business | Example News</title>") == \
+        "Markets rally as inflation cools"
 
 
 def test_canonical_on_another_site_is_ignored() -> None:
@@ -242,11 +269,16 @@ def test_is_story_url(url: str, story: bool) -> None:
     assert is_story_url(url) is story
 
 
-def test_site_name_spans_public_suffixes() -> None:
-    from scraper.extraction.links import site_name
+def test_site_identity_spans_public_suffixes_and_host_variants() -> None:
+    from scraper.extraction.urls import same_site, site_key
 
-    assert site_name("https://www.bbc.co.uk/news/x") == site_name("https://www.bbc.com/news/y") == "bbc"
-    assert site_name("https://www.express.co.uk/a") == "express"
+    assert site_key("https://www.bbc.co.uk/news/x") == site_key("https://m.bbc.co.uk/news/y") == "bbc.co.uk"
+    assert site_key("https://www.express.co.uk/a") == "express.co.uk"
+    assert same_site("https://www.bbc.co.uk/a", "https://www.bbc.com/b")  # one publisher's country domain
+    assert not same_site("https://news.example.com/a", "https://copy.example.net/b")
+    assert same_site("https://amp.example.com/a", "https://news.example.com/b")
+    assert not same_site("https://jane.blogspot.com/a", "https://joe.blogspot.com/b")
+    assert not same_site("http://10.0.0.1/a", "http://10.0.0.2/a")
 
 
 def test_author_bio_newsletter_box_and_credit_lines_are_not_body() -> None:

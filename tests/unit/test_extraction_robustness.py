@@ -105,3 +105,26 @@ def test_windows_1252_served_as_utf8_is_read_as_windows_1252_but_real_utf8_is_ke
     assert repair_mislabelled_utf8(mostly_utf8, declared, "UTF-8") == declared
     # another declared charset is trusted as it is
     assert repair_mislabelled_utf8(cp1252, "as declared", "iso-8859-2") == "as declared"
+
+
+def test_valid_utf8_beats_a_legacy_meta_charset_unless_the_http_header_names_one() -> None:
+    sentence = "Zürich café owners said the “new rules” would cost them €5 a day this winter. "
+    html = ('<html><head><meta charset="iso-8859-1"></head><body><article><h1>Cafés</h1>'
+            + f"<p>{sentence * 4}</p>" * 4 + "</article></body></html>").encode("utf-8")
+    article = extract_article(html, "https://example.com/2024/01/01/cafes-count-the-cost.html")
+    assert article.body.startswith("Zürich café owners said the “new rules”")
+    declared = html.decode("iso-8859-1")
+    assert repair_mislabelled_utf8(html, declared, "iso-8859-1") == html.decode("utf-8")
+    header = "text/html; charset=iso-8859-1"  # a server that names the charset is believed
+    assert repair_mislabelled_utf8(html, declared, "iso-8859-1", header) == declared
+
+
+def test_a_text_page_with_a_few_nul_bytes_is_not_binary_but_random_bytes_are() -> None:
+    from scraper.extraction.parse import looks_binary
+
+    page = ("<html><head><title>Nul\x00 in the\x00 title</title></head><body>"
+            + "<p>A paragraph of text with a NUL\x00 byte.</p>" + "<p>A paragraph of plain text.</p>" * 20
+            + "</body></html>").encode()
+    assert not looks_binary(page)
+    assert looks_binary(bytes((i * 7919 + 13) % 256 for i in range(5000)))
+    assert not looks_binary("\x00 text given as str is never binary")

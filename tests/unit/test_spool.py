@@ -14,7 +14,8 @@ from scraper.storage.spool import Spool, decode_page, encode_page
 def page(n: int = 0) -> FetchedPage:
     article = Article(url=f"https://news.example/{n}", title="T\u00fc \x00 <script>", body="B\n\nC",
                       published_at=datetime(2026, 3, 1, 8, tzinfo=UTC), authors=("Ann", "Bo"),
-                      language="en", headlines=(Headline("H", "https://news.example/h"),))
+                      language="en", headlines=(Headline("H", "https://news.example/h", block="Most read"),
+                                                Headline("H", "https://news.example/h")))
     return FetchedPage(source="s", requested_url=f"https://news.example/{n}?utm_source=x",
                        final_url=f"https://news.example/{n}", article=article, aliases=(f"https://news.example/{n}?a",),
                        fetched_at=datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC))
