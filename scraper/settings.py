@@ -41,10 +41,11 @@ SETTINGS: dict[str, Setting] = {
                            "seconds after which the daemon kills a crawl process and records the run as failed"),
     "dedup_threshold": Setting("SCRAPER_DEDUP_THRESHOLD", 0.5,
                                "estimated Jaccard of body shingles from which an article is a near-duplicate copy"),
-    "story_threshold": Setting("SCRAPER_STORY_THRESHOLD", 0.12,
-                               "estimated Jaccard of title+lead terms from which two articles share a story"),
-    "story_window_hours": Setting("SCRAPER_STORY_WINDOW_HOURS", 72,
-                                  "how far apart in time two articles of one story may be"),
+    "story_threshold": Setting("SCRAPER_STORY_THRESHOLD", 0.10,
+                               "score (cosine with the story's centroid less a time penalty) from which an "
+                               "article joins a story"),
+    "story_window_hours": Setting("SCRAPER_STORY_WINDOW_HOURS", 4320,
+                                  "how far apart in time two articles of one story may be (180 days)"),
     "reader_password": Setting("SCRAPER_READER_PASSWORD", None,
                                "password of the read-only role scraper_reader, set by `scraper db upgrade`"),
 }
