@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint eval bench bench-dedup soak faults-memory fuzz clean
+.PHONY: help run test lint eval bench bench-dedup soak faults-memory fuzz schema clean
 
 help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-dedup  near-duplicate and story quality on $(DEV_SET); linking cost at 10k and 100k articles"
 	@echo "make soak   crawl a hostile site for $(SOAK_MINUTES) min with kills and database restarts, checking invariants"
 	@echo "make faults-memory  peak RSS of a crawl meeting 50 MB pages and a gzip bomb"
+	@echo "make schema  rewrite db/schema.sql from the migrations (after adding one)"
 	@echo "make fuzz   atheris fuzzing of extraction, feed/sitemap parsing and URLs for $(FUZZ_SECONDS) s"
 
 $(BIN)/python:
@@ -57,6 +58,9 @@ bench: $(VENV)/.installed-dev
 
 bench-dedup: $(VENV)/.installed-dev
 	$(BIN)/python scripts/bench_dedup.py --dev-set $(DEV_SET)
+
+schema: $(VENV)/.installed-dev
+	$(BIN)/python scripts/schema_snapshot.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,6 +1,6 @@
--- Named query blocks, loaded once by scraper.db.queries().
--- Blocks used with psycopg2.extras.execute_values contain one bare %s (the VALUES list);
--- all others take %(name)s parameters.
+-- Named query blocks, loaded once by scraper.storage.db.queries(); every one takes %(name)s
+-- parameters. Batch writes (scraper.storage.db.execute_rows) take one array per column,
+-- named after the fields of the NamedTuple the caller passes, and unnest them.
 
 -- ---------------------------------------------------------------- migrations
 
@@ -33,11 +33,21 @@ WHERE au.url = ANY(%(urls)s)
 
 -- name: insert_articles
 -- The no-op DO UPDATE makes a row inserted meanwhile by another crawl come back
--- with its id and hash (inserted = false), instead of failing the batch.
+-- with its id and content (inserted = false), instead of failing the batch.
+-- content_hash holds the fingerprint too (since 0009): one content hash.
 INSERT INTO articles (url, source, title, body, content_hash, published_at, authors, language,
                       image_url, paywalled, first_seen_at, last_seen_at, changed_at,
                       fingerprint, next_visit_at)
-VALUES %s
+SELECT v.url, v.source, v.title, v.body, v.fingerprint, v.published_at,
+       ARRAY(SELECT jsonb_array_elements_text(v.authors)), v.language, v.image_url, v.paywalled,
+       v.first_seen_at, v.last_seen_at, v.changed_at, v.fingerprint, v.next_visit_at
+FROM unnest(%(url)s::text[], %(source)s::text[], %(title)s::text[], %(body)s::text[],
+            %(published_at)s::timestamptz[], %(authors)s::jsonb[], %(language)s::text[],
+            %(image_url)s::text[], %(paywalled)s::boolean[], %(first_seen_at)s::timestamptz[],
+            %(last_seen_at)s::timestamptz[], %(changed_at)s::timestamptz[], %(fingerprint)s::text[],
+            %(next_visit_at)s::timestamptz[])
+     AS v(url, source, title, body, published_at, authors, language, image_url, paywalled,
+          first_seen_at, last_seen_at, changed_at, fingerprint, next_visit_at)
 ON CONFLICT (url) DO UPDATE SET url = EXCLUDED.url
 RETURNING id, url, fingerprint, title, body, first_seen_at, changed_at, (xmax = 0) AS inserted
 
@@ -46,9 +56,10 @@ RETURNING id, url, fingerprint, title, body, first_seen_at, changed_at, (xmax = 
 UPDATE articles AS a SET
     title        = v.title,
     body         = v.body,
-    content_hash = v.content_hash,
+    content_hash = v.fingerprint,
     published_at = coalesce(v.published_at, a.published_at),
-    authors      = CASE WHEN cardinality(v.authors) > 0 THEN v.authors ELSE a.authors END,
+    authors      = CASE WHEN jsonb_array_length(v.authors) > 0
+                        THEN ARRAY(SELECT jsonb_array_elements_text(v.authors)) ELSE a.authors END,
     language     = coalesce(v.language, a.language),
     image_url    = coalesce(v.image_url, a.image_url),
     paywalled    = v.paywalled,
@@ -56,8 +67,12 @@ UPDATE articles AS a SET
     last_seen_at = greatest(a.last_seen_at, v.last_seen_at),
     fingerprint  = v.fingerprint,
     next_visit_at = v.next_visit_at
-FROM (VALUES %s) AS v(id, title, body, content_hash, published_at, authors, language,
-                     image_url, paywalled, changed_at, last_seen_at, fingerprint, next_visit_at)
+FROM unnest(%(id)s::bigint[], %(title)s::text[], %(body)s::text[], %(published_at)s::timestamptz[],
+            %(authors)s::jsonb[], %(language)s::text[], %(image_url)s::text[], %(paywalled)s::boolean[],
+            %(changed_at)s::timestamptz[], %(last_seen_at)s::timestamptz[], %(fingerprint)s::text[],
+            %(next_visit_at)s::timestamptz[])
+     AS v(id, title, body, published_at, authors, language, image_url, paywalled, changed_at,
+          last_seen_at, fingerprint, next_visit_at)
 WHERE a.id = v.id
 
 -- name: touch_articles
@@ -65,7 +80,8 @@ WHERE a.id = v.id
 UPDATE articles AS a SET last_seen_at = greatest(a.last_seen_at, v.seen_at),
                          fingerprint = coalesce(a.fingerprint, v.fingerprint),
                          next_visit_at = v.next_visit_at
-FROM (VALUES %s) AS v(id, seen_at, fingerprint, next_visit_at)
+FROM unnest(%(id)s::bigint[], %(seen_at)s::timestamptz[], %(fingerprint)s::text[],
+            %(next_visit_at)s::timestamptz[]) AS v(id, seen_at, fingerprint, next_visit_at)
 WHERE a.id = v.id
 
 -- name: insert_article_versions
@@ -76,15 +92,20 @@ SELECT v.article_id,
        coalesce((SELECT max(av.version) FROM article_versions AS av
                  WHERE av.article_id = v.article_id), 0)
        + row_number() OVER (PARTITION BY v.article_id ORDER BY v.fetched_at, v.ord),
-       v.title, v.body, v.content_hash, v.fetched_at, v.fingerprint,
+       v.title, v.body, v.fingerprint, v.fetched_at, v.fingerprint,
        v.title_changed, v.body_changed, v.words_added, v.words_removed, v.change_summary
-FROM (VALUES %s) AS v(article_id, title, body, content_hash, fetched_at, ord, fingerprint,
-                      title_changed, body_changed, words_added, words_removed, change_summary)
+FROM unnest(%(article_id)s::bigint[], %(title)s::text[], %(body)s::text[],
+            %(fetched_at)s::timestamptz[], %(fingerprint)s::text[], %(title_changed)s::boolean[],
+            %(body_changed)s::boolean[], %(words_added)s::int[], %(words_removed)s::int[],
+            %(change_summary)s::text[])
+     WITH ORDINALITY
+     AS v(article_id, title, body, fetched_at, fingerprint, title_changed, body_changed,
+          words_added, words_removed, change_summary, ord)
 
 -- name: insert_article_urls
 -- An address already known keeps its first article.
 INSERT INTO article_urls (url, article_id, first_seen_at)
-VALUES %s
+SELECT * FROM unnest(%(url)s::text[], %(article_id)s::bigint[], %(first_seen_at)s::timestamptz[])
 ON CONFLICT (url) DO NOTHING
 
 -- name: link_headlines
@@ -96,7 +117,7 @@ WHERE h.url = ANY(%(urls)s) AND h.article_id IS NULL AND au.url = h.url
 -- name: upsert_headlines
 INSERT INTO headlines (title, url, article_id, first_seen_at, last_seen_at)
 SELECT v.title, v.url, au.article_id, v.seen_at, v.seen_at
-FROM (VALUES %s) AS v(title, url, seen_at)
+FROM unnest(%(title)s::text[], %(url)s::text[], %(seen_at)s::timestamptz[]) AS v(title, url, seen_at)
 LEFT JOIN article_urls AS au ON au.url = v.url
 ORDER BY v.url
 ON CONFLICT (url) DO UPDATE SET
@@ -110,7 +131,8 @@ RETURNING id, url
 -- name: insert_headline_sightings
 -- The slot key makes storing the same fetch twice (spool replay) a no-op.
 INSERT INTO headline_sightings (headline_id, article_id, seen_at, position, title)
-VALUES %s
+SELECT * FROM unnest(%(headline_id)s::bigint[], %(article_id)s::bigint[], %(seen_at)s::timestamptz[],
+                     %(position)s::int[], %(title)s::text[])
 ON CONFLICT (article_id, seen_at, position) DO NOTHING
 
 -- ---------------------------------------------------------------- crawl runs
@@ -139,11 +161,9 @@ UPDATE crawl_runs SET
 WHERE id = %(run_id)s
 RETURNING id
 
--- name: add_run_error
-INSERT INTO crawl_errors (run_id, url, message) VALUES (%(run_id)s, %(url)s, %(message)s)
-
 -- name: add_run_errors
-INSERT INTO crawl_errors (run_id, url, message) VALUES %s
+INSERT INTO crawl_errors (run_id, url, message)
+SELECT * FROM unnest(%(run_id)s::bigint[], %(url)s::text[], %(message)s::text[])
 
 -- name: fail_stale_runs
 -- A running row is stale when no session holds its source's advisory lock
@@ -327,34 +347,42 @@ SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, 
 
 -- name: insert_stories
 -- Counts and times are filled by refresh_stories in the same transaction.
-INSERT INTO stories (id, title) OVERRIDING SYSTEM VALUE VALUES %s
+INSERT INTO stories (id, title) OVERRIDING SYSTEM VALUE
+SELECT * FROM unnest(%(id)s::bigint[], %(title)s::text[])
 
 -- name: delete_dedup_bands
-DELETE FROM dedup_bands AS b USING (VALUES %s) AS v(band_key, article_id)
+DELETE FROM dedup_bands AS b
+USING unnest(%(band_key)s::bigint[], %(article_id)s::bigint[]) AS v(band_key, article_id)
 WHERE b.band_key = v.band_key AND b.article_id = v.article_id
 
 -- name: delete_story_bands
-DELETE FROM story_bands AS b USING (VALUES %s) AS v(band_key, article_id)
+DELETE FROM story_bands AS b
+USING unnest(%(band_key)s::bigint[], %(article_id)s::bigint[]) AS v(band_key, article_id)
 WHERE b.band_key = v.band_key AND b.article_id = v.article_id
 
 -- name: insert_dedup_bands
-INSERT INTO dedup_bands (band_key, article_id) VALUES %s ON CONFLICT DO NOTHING
+INSERT INTO dedup_bands (band_key, article_id)
+SELECT * FROM unnest(%(band_key)s::bigint[], %(article_id)s::bigint[])
+ON CONFLICT DO NOTHING
 
 -- name: insert_story_bands
-INSERT INTO story_bands (band_key, event_at, article_id) VALUES %s
+INSERT INTO story_bands (band_key, event_at, article_id)
+SELECT * FROM unnest(%(band_key)s::bigint[], %(event_at)s::timestamptz[], %(article_id)s::bigint[])
 
 -- name: upsert_fingerprints
 INSERT INTO article_fingerprints (article_id, body_signature, story_terms, shingle_count, event_at)
-VALUES %s
+SELECT * FROM unnest(%(article_id)s::bigint[], %(body_signature)s::bytea[], %(story_terms)s::bytea[],
+                     %(shingle_count)s::int[], %(event_at)s::timestamptz[])
 ON CONFLICT (article_id) DO UPDATE SET
-    body_signature  = EXCLUDED.body_signature,
-    story_terms = EXCLUDED.story_terms,
-    shingle_count   = EXCLUDED.shingle_count,
-    event_at        = EXCLUDED.event_at
+    body_signature = EXCLUDED.body_signature,
+    story_terms    = EXCLUDED.story_terms,
+    shingle_count  = EXCLUDED.shingle_count,
+    event_at       = EXCLUDED.event_at
 
 -- name: set_article_links
 UPDATE articles AS a SET story_id = v.story_id, duplicate_of = v.duplicate_of
-FROM (VALUES %s) AS v(id, story_id, duplicate_of)
+FROM unnest(%(id)s::bigint[], %(story_id)s::bigint[], %(duplicate_of)s::bigint[])
+     AS v(id, story_id, duplicate_of)
 WHERE a.id = v.id
   AND (a.story_id IS DISTINCT FROM v.story_id OR a.duplicate_of IS DISTINCT FROM v.duplicate_of)
 
@@ -362,7 +390,7 @@ WHERE a.id = v.id
 -- An original linked before an earlier-seen copy of it (racing crawls) becomes
 -- that one's copy, with its own copies, in its story.
 UPDATE articles AS a SET duplicate_of = v.original, story_id = v.story_id
-FROM (VALUES %s) AS v(old, original, story_id)
+FROM unnest(%(old)s::bigint[], %(original)s::bigint[], %(story_id)s::bigint[]) AS v(old, original, story_id)
 WHERE a.id = v.old OR a.duplicate_of = v.old
 
 -- name: refresh_stories

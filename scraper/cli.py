@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from scraper.errors import ConfigError, RefusedURL, ScraperError
+from scraper.errors import ConfigError, RefusedURL, ScraperError, one_line
 from scraper.settings import Settings, load_settings
 
 
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   "port": getattr(args, "port", None)})
         return int(args.func(args, settings) or 0)
     except ScraperError as exc:
-        print(f"scraper: {_one_line(exc)}", file=sys.stderr)
+        print(f"scraper: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("scraper: interrupted", file=sys.stderr)
@@ -38,19 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, with the traceback on request
         if os.environ.get("SCRAPER_LOG_LEVEL", "").upper() == "DEBUG":
             traceback.print_exc()
-        print(f"scraper: unexpected error: {type(exc).__name__}: {_one_line(exc)} "
+        print(f"scraper: unexpected error: {type(exc).__name__}: {one_line(exc)} "
               "(set SCRAPER_LOG_LEVEL=DEBUG for the traceback)", file=sys.stderr)
         return 1
-
-
-def _one_line(exc: BaseException) -> str:
-    """Return the exception and its causes on one line."""
-    parts, seen = [], set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        parts.append(" ".join(str(exc).split()) or type(exc).__name__)
-        exc = exc.__cause__  # type: ignore[assignment]
-    return ": ".join(parts)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -14,12 +14,17 @@ import sys
 from typing import Any
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s source=%(source)s run=%(run)s: %(message)s"
-_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@", re.IGNORECASE)
-_PASSWORD_PARAM = re.compile(r"(?P<head>\bpassword\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@", re.IGNORECASE)
+# key=value connection strings and URL query parameters: the value ends at white space or `&`
+_PASSWORD_PARAM = re.compile(r"(?P<head>\bpassword\s*=\s*)('[^']*'|[^\s&]+)", re.IGNORECASE)
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Return `text` with URL passwords, `password=...` parameters and the given secrets masked."""
+    """Return `text` with URL passwords, `password=...` parameters and the given secrets masked.
+
+    The one masking rule of the service: log lines, error messages and the
+    database URLs that commands print all go through it.
+    """
     text = _URL_PASSWORD.sub(r"\g<head>***@", text)
     text = _PASSWORD_PARAM.sub(r"\g<head>***", text)
     for secret in secrets:

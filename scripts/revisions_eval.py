@@ -5,8 +5,8 @@ noise in its article text (a "Updated 3 minutes ago" line, share and comment
 counters, NBSP, soft hyphens, zero-width spaces) and, separately, with a real
 edit (a correction paragraph); extract both again. Prints how many re-fetches
 count as new versions by the whitespace-only hash used before migration 0005
-(`store.content_hash`) and by the content fingerprint now used
-(`revisions.content_fingerprint`).
+(`whitespace_hash` below, kept here as the baseline) and by the content
+fingerprint now used (`revisions.content_fingerprint`).
 
     python scripts/revisions_eval.py [--dev-set ../shared/extraction-dev]
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import sys
 from pathlib import Path
 
@@ -26,7 +27,13 @@ sys.path.insert(0, str(REPO))
 from scraper.extraction import extract_article  # noqa: E402
 from scraper.extraction.page import decode_html  # noqa: E402
 from scraper.policy.revisions import content_fingerprint  # noqa: E402
-from scraper.storage.store import content_hash  # noqa: E402
+
+
+def content_hash(title: str, body: str) -> str:
+    """Return the whitespace-only hash the store used before migration 0005 (the baseline)."""
+    normalised = " ".join(title.split()) + "\n\n" + " ".join(body.split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
 
 CORRECTION = ("Correction: an earlier version of this article misstated the date on which the "
               "agreement was signed; it was signed on Tuesday.")

@@ -11,16 +11,14 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-import psycopg2
-
 from scraper.crawling.items import PageFailure, PageFetched
-from scraper.errors import ScraperError
+from scraper.errors import DatabaseUnavailable, ScraperError
 from scraper.extraction import extract_article
 from scraper.extraction.pagetype import is_listing
 from scraper.policy.revisit import DEFAULT_POLICY, policy_for
 from scraper.storage import db, runs
 from scraper.storage.spool import Spool, Spooled
-from scraper.storage.store import FetchedPage, StoreCounts, store_pages
+from scraper.storage.store import FetchedPage, StoreCounts, stop_revisits, store_pages
 
 log = logging.getLogger(__name__)
 
@@ -163,16 +161,13 @@ class StoragePipeline:
                 runs.add_run_errors(self.conn, self.run_id, self.failures)
                 self.failures = []
             if self.gone:
-                with db.transaction(self.conn, "stopping revisits of gone pages") as cur:
-                    cur.execute(db.query("stop_revisits"), {"urls": self.gone})
+                stop_revisits(self.conn, self.gone)
                 self.gone = []
             while self.notes:
                 run_id, note = self.notes[0]
                 runs.add_run_errors(self.conn, run_id, [(None, note)])
                 self.notes.pop(0)
-        except ScraperError as exc:
-            if not _connection_lost(exc):
-                raise
+        except DatabaseUnavailable as exc:
             self.database_down(exc)
 
     def store_spooled(self) -> None:
@@ -181,9 +176,9 @@ class StoragePipeline:
         while batch := self.spool.batch(self.batch_size):
             try:
                 counts = store_pages(self.conn, [s.page for s in batch], revisit=self.revisit)
-            except ScraperError as exc:
-                if _connection_lost(exc):
-                    raise
+            except DatabaseUnavailable:
+                raise
+            except ScraperError:
                 counts = self.store_one_by_one(batch)  # a page the database refuses must not block the rest
             self.spool.remove([s.id for s in batch])
             self.count(batch, counts)
@@ -196,9 +191,9 @@ class StoragePipeline:
         for s in batch:
             try:
                 counts.add(store_pages(self.conn, [s.page], revisit=self.revisit))
+            except DatabaseUnavailable:
+                raise
             except ScraperError as exc:
-                if _connection_lost(exc):
-                    raise
                 self.fail(s.page.final_url, f"could not store: {exc}")
         return counts
 
@@ -269,21 +264,3 @@ class StoragePipeline:
         self.stats.set_value("scraper/spooled", left)
         self.stats.set_value("scraper/first_error", note)
 
-
-# SQLSTATEs of a server going away or not taking connections (not of bad data)
-UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}  # admin/crash shutdown, cannot connect now, too many clients
-
-
-def _connection_lost(exc: BaseException) -> bool:
-    """Return True if a DatabaseError came from a lost or refused connection, not from the data.
-
-    Not every OperationalError: "index row size exceeds maximum" (a 10 KB URL)
-    is one too, and retrying it would hold the spool for ever.
-    """
-    cause = exc.__cause__
-    if cause is None or isinstance(cause, psycopg2.InterfaceError):
-        return True
-    if not isinstance(cause, psycopg2.OperationalError):
-        return False
-    code = cause.pgcode  # None: the connection broke on the client side
-    return code is None or code.startswith("08") or code in UNAVAILABLE

@@ -14,7 +14,7 @@ from scrapy import signals
 from twisted.internet import task
 
 from scraper.errors import DatabaseError
-from scraper.storage import db
+from scraper.storage import db, runs
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,11 @@ class RunProgress:
 
     def report(self) -> None:
         """Write the counts so far; a database hiccup is logged, never fatal to the crawl."""
-        params = {"run_id": self.run_id,
-                  "pages_fetched": int(self.stats.get_value("scraper/pages_fetched", 0)),
-                  "errors": int(self.stats.get_value("scraper/errors", 0))}
         try:
             if self.conn is None or self.conn.closed:
                 self.conn = db.connect(self.database_url)
-            with db.transaction(self.conn, f"recording the progress of crawl run {self.run_id}") as cur:
-                cur.execute(db.query("run_progress"), params)
+            runs.record_progress(self.conn, self.run_id, int(self.stats.get_value("scraper/pages_fetched", 0)),
+                                 int(self.stats.get_value("scraper/errors", 0)))
         except DatabaseError as exc:
             log.warning("%s", exc)
             if self.conn is not None and not self.conn.closed:

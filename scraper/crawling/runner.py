@@ -19,7 +19,7 @@ from scraper.errors import ConfigError, RefusedURL
 from scraper.logs import configure_logging
 from scraper.settings import Settings
 from scraper.sources import Source, SourcesConfig
-from scraper.storage import db, runs
+from scraper.storage import db, runs, store
 
 log = logging.getLogger(__name__)
 
@@ -155,11 +155,8 @@ def due_articles(conn: Any, source: Source, now: datetime | None = None) -> list
     """
     if source.revisit_max_age_days == 0:
         return []
-    params = {"source": source.name, "now": now or datetime.now(UTC), "limit": source.max_pages,
-              "max_age_days": source.revisit_max_age_days}
-    with db.transaction(conn, "reading articles due for a revisit") as cur:
-        cur.execute(db.query("due_articles"), params)
-        return [url for (url,) in cur.fetchall()]
+    return store.due_articles(conn, source.name, source.revisit_max_age_days, source.max_pages,
+                              now or datetime.now(UTC))
 
 
 def _run_spider(values: dict[str, Any], source: Source, only_urls: Sequence[str],

@@ -17,7 +17,7 @@ from scraper import __version__
 from scraper.crawling.runner import source_for_url
 from scraper.errors import NotFound, ScraperError
 from scraper.sources import Source
-from scraper.storage import db, runs
+from scraper.storage import db, reads, runs
 
 if TYPE_CHECKING:
     from scraper.service.daemon import Daemon
@@ -48,8 +48,8 @@ class Ops:
         """Return whether the database answers and the scheduler runs (no secrets, no heavy queries)."""
         database = "ok"
         try:
-            with self.connection() as conn, db.transaction(conn, "checking the database") as cur:
-                cur.execute("SELECT 1")
+            with self.connection() as conn:
+                db.ping(conn)
         except ScraperError as exc:
             database = str(exc)
         scheduler = self.daemon.scheduler.running
@@ -118,10 +118,8 @@ class Ops:
 
     def articles(self, limit: int = 20, source: str | None = None) -> list[dict[str, Any]]:
         """Return the latest stored articles, newest first, with the sidebar headlines of their last fetch."""
-        with self.connection() as conn, db.transaction(conn, "reading the latest articles") as cur:
-            cur.execute(db.query("latest_articles"), {"limit": limit, "source": source})
-            names = [d.name for d in cur.description]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        with self.connection() as conn:
+            return reads.latest_articles(conn, limit, source)
 
     def metrics(self) -> bytes:
         """Return the Prometheus text exposition of runs, pages, articles and errors per source."""
@@ -138,11 +136,8 @@ class _DatabaseCollector:
 
     def collect(self) -> Iterator[Any]:
         with self.ops.connection() as conn:
-            with db.transaction(conn, "reading metrics") as cur:
-                cur.execute(db.query("run_totals"))
-                totals = cur.fetchall()
-                cur.execute(db.query("article_totals"))
-                stored = cur.fetchall()
+            totals = reads.run_totals(conn)
+            stored = reads.article_totals(conn)
             health = runs.source_health(conn)
         runs_total = CounterMetricFamily("scraper_runs", "Crawl runs by source and outcome", labels=["source", "status"])
         pages = CounterMetricFamily("scraper_pages_fetched", "Pages fetched by crawls", labels=["source"])

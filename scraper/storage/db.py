@@ -1,4 +1,9 @@
-"""The PostgreSQL edge: where to connect, migrations, named queries, and error wrapping."""
+"""The PostgreSQL edge: where to connect, migrations, named queries, batch writes, and error wrapping.
+
+Driver errors become the project's own here and nowhere else: DatabaseUnavailable
+when the server is gone or refuses connections (worth retrying: the pipeline
+spools and waits), DatabaseError when a statement or its data is at fault.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,18 @@ import hashlib
 import logging
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, NamedTuple
 
 import psycopg2
 import psycopg2.extensions
 
-from scraper.errors import DatabaseError, MigrationError
+from scraper.errors import DatabaseError, DatabaseUnavailable, MigrationError, one_line
+from scraper.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -66,49 +71,83 @@ def _start_embedded(pgdata: Path, cleanup_mode: str | None) -> Any:
             return pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
     except Exception as exc:
         raise DatabaseError(
-            f"could not start the embedded PostgreSQL in {pgdata}: {_one_line(exc)}; "
+            f"could not start the embedded PostgreSQL in {pgdata}: {one_line(exc)}; "
             f"see {pgdata / 'log'}, or set DATABASE_URL to use another server"
         ) from exc
 
 
-def mask_password(url: str) -> str:
-    """Return `url` (URI or key=value form) with any password replaced by ***."""
-    url = re.sub(r"(password\s*=\s*)('[^']*'|[^\s&]+)", r"\1***", url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.scheme.startswith("postgres") and parts.password:
-        userinfo = f"{parts.username or ''}:***"
-        host = parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))
-    return url
-
-
 def connect(url: str) -> psycopg2.extensions.connection:
-    """Return a new connection to `url`; DatabaseError with a one-line reason if that fails."""
+    """Return a new connection to `url`; DatabaseUnavailable with a one-line reason if that fails."""
     try:
         return psycopg2.connect(url, connect_timeout=CONNECT_TIMEOUT_S, application_name="scraper")
     except psycopg2.Error as exc:
-        raise DatabaseError(
-            f"cannot connect to PostgreSQL at {mask_password(url)}: {_one_line(exc)} "
+        raise DatabaseUnavailable(
+            f"cannot connect to PostgreSQL at {redact(url)}: {one_line(exc)} "
             "(check DATABASE_URL and that the server is running)"
         ) from exc
 
 
-def _one_line(exc: BaseException) -> str:
-    """Return the exception text squeezed onto one line."""
-    return " ".join(str(exc).split()) or type(exc).__name__
+# SQLSTATEs of a server going away or not taking connections (not of bad data):
+# admin/crash shutdown, cannot connect now, too many clients; class 08 is connection exceptions.
+UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
+
+
+def connection_lost(exc: psycopg2.Error) -> bool:
+    """Return True if a driver error means the connection or server is gone, not that the data is bad.
+
+    Not every OperationalError: "index row size exceeds maximum" (a 10 KB URL)
+    is one too, and retrying it would hold the spool for ever.
+    """
+    if isinstance(exc, psycopg2.InterfaceError):
+        return True
+    if not isinstance(exc, psycopg2.OperationalError):
+        return False
+    code = exc.pgcode  # None: the connection broke on the client side
+    return code is None or code.startswith("08") or code in UNAVAILABLE
 
 
 @contextmanager
 def transaction(conn: psycopg2.extensions.connection, what: str) -> Iterator[Any]:
-    """Yield a cursor inside one transaction; commit on success, roll back and raise DatabaseError on driver errors."""
+    """Yield a cursor inside one transaction; commit on success, roll back and raise on driver errors.
+
+    DatabaseUnavailable when the connection or server went away, else DatabaseError.
+    """
     try:
         with conn, conn.cursor() as cur:
             yield cur
     except psycopg2.Error as exc:
-        raise DatabaseError(f"{what} failed: {_one_line(exc)}") from exc
+        error = DatabaseUnavailable if connection_lost(exc) else DatabaseError
+        raise error(f"{what} failed: {one_line(exc)}") from exc
+
+
+def ping(conn: psycopg2.extensions.connection) -> None:
+    """Return None if the connection still works; DatabaseUnavailable (or DatabaseError) if not."""
+    with transaction(conn, "checking the connection") as cur:
+        cur.execute(query("ping"))
+
+
+def dicts(cur: Any) -> list[dict[str, Any]]:
+    """Return the cursor's remaining rows as dicts keyed by column name."""
+    names = [d.name for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def storable(text: str | None) -> str | None:
+    """Return `text` without NUL bytes, which PostgreSQL text cannot hold (all else is stored verbatim)."""
+    return text.replace("\x00", "") if text else text
+
+
+def execute_rows(cur: Any, name: str, rows: Sequence[NamedTuple], *, fetch: bool = False) -> list[tuple[Any, ...]]:
+    """Run the named batch statement once for all `rows`; return what it returned when `fetch`.
+
+    Each field of the rows' NamedTuple becomes one array parameter of that
+    name (`%(url)s::text[]`), which the statement unnests: one round trip for
+    any number of rows, and the row shape is written once, as the NamedTuple.
+    """
+    if not rows:
+        return []
+    cur.execute(query(name), {field: [getattr(row, field) for row in rows] for field in rows[0]._fields})
+    return cur.fetchall() if fetch else []
 
 
 @cache
@@ -197,7 +236,7 @@ def _apply(conn: psycopg2.extensions.connection, path: Path) -> bool:
             cur.execute(path.read_text(encoding="utf-8"))
             cur.execute(query("record_migration"), {"name": path.name, "checksum": checksum(path)})
     except psycopg2.Error as exc:
-        raise MigrationError(f"migration {path.name} failed: {_one_line(exc)}") from exc
+        raise MigrationError(f"migration {path.name} failed: {one_line(exc)}") from exc
     log.info("applied migration %s", path.name)
     return True
 

@@ -14,19 +14,64 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
-
-from psycopg2.extras import execute_values
+from typing import Any, NamedTuple
 
 from scraper.policy import dedup, stories
 from scraper.policy.stories import Linked, Thresholds
-from scraper.storage.db import query, transaction
+from scraper.storage.db import execute_rows, query, transaction
 
-PAGE_SIZE = 5000
 # Linking reads the index, decides, then writes it: two crawls linking at once
 # could each miss the other's copy. One transaction-scoped lock serialises
 # that step (a batch holds it for milliseconds). Arbitrary constant: "scraper link".
 LINK_LOCK_KEY = 0x5C12A9E0004
+
+
+class StoryRow(NamedTuple):
+    """A new story (insert_stories)."""
+
+    id: int
+    title: str
+
+
+class BandRow(NamedTuple):
+    """One LSH band key of an article (dedup_bands; story_bands rows are StoryBandRow)."""
+
+    band_key: int
+    article_id: int
+
+
+class StoryBandRow(NamedTuple):
+    """One story band key of an article at its event time (story_bands)."""
+
+    band_key: int
+    event_at: datetime
+    article_id: int
+
+
+class FingerprintRow(NamedTuple):
+    """What linking keeps of an article (article_fingerprints)."""
+
+    article_id: int
+    body_signature: bytes | None
+    story_terms: bytes | None
+    shingle_count: int
+    event_at: datetime
+
+
+class LinkRow(NamedTuple):
+    """An article's story and original (set_article_links)."""
+
+    id: int
+    story_id: int | None
+    duplicate_of: int | None
+
+
+class AdoptionRow(NamedTuple):
+    """An original that became the copy of an earlier one, with its copies (adopt_copies)."""
+
+    old: int
+    original: int
+    story_id: int
 
 
 @dataclass(frozen=True)
@@ -217,39 +262,32 @@ def _create_stories(cur: Any, batch: _Batch) -> dict[int, int]:
     cur.execute(query("allocate_story_ids"), {"n": len(placeholders)})
     real = [row[0] for row in cur.fetchall()]
     mapping = dict(zip(placeholders, real, strict=True))
-    rows = [(mapping[p], batch.new_stories[p]) for p in placeholders]
-    execute_values(cur, query("insert_stories"), rows, page_size=PAGE_SIZE)
+    execute_rows(cur, "insert_stories", [StoryRow(mapping[p], batch.new_stories[p]) for p in placeholders])
     return mapping
 
 
 def _write(cur: Any, fresh: list[_Fresh], batch: _Batch, story_ids: dict[int, int]) -> None:
     """Write the batch's band keys, fingerprints and links (old keys of revised articles removed first)."""
-    old_body = [(k, aid) for aid, (body, _) in batch.old_keys.items() for k in body]
-    old_story = [(k, aid) for aid, (_, story) in batch.old_keys.items() for k in story]
-    _values(cur, "delete_dedup_bands", sorted(old_body), "(%s::bigint, %s::bigint)")
-    _values(cur, "delete_story_bands", sorted(old_story), "(%s::bigint, %s::bigint)")
-    body_rows = sorted({(k, f.item.article_id) for f in fresh for k in f.body_keys})
-    _values(cur, "insert_dedup_bands", body_rows)
-    story_rows = sorted((k, f.linked.event_at, f.item.article_id) for f in fresh for k in f.story_keys)
-    _values(cur, "insert_story_bands", story_rows)
-    _values(cur, "upsert_fingerprints", [
-        (f.item.article_id, dedup.signature_bytes(f.linked.body_signature),
-         dedup.signature_bytes(f.linked.story_terms), f.shingle_count, f.linked.event_at)
-        for f in fresh], "(%s::bigint, %s::bytea, %s::bytea, %s::int, %s::timestamptz)")
-    links = sorted((d.article_id, story_ids.get(d.story_id, d.story_id), d.duplicate_of)  # type: ignore[arg-type]
+    old_body = [BandRow(k, aid) for aid, (body, _) in batch.old_keys.items() for k in body]
+    old_story = [BandRow(k, aid) for aid, (_, story) in batch.old_keys.items() for k in story]
+    execute_rows(cur, "delete_dedup_bands", sorted(old_body))
+    execute_rows(cur, "delete_story_bands", sorted(old_story))
+    body_rows = sorted({BandRow(k, f.item.article_id) for f in fresh for k in f.body_keys})
+    execute_rows(cur, "insert_dedup_bands", body_rows)
+    story_rows = sorted(StoryBandRow(k, f.linked.event_at, f.item.article_id) for f in fresh for k in f.story_keys)
+    execute_rows(cur, "insert_story_bands", story_rows)
+    execute_rows(cur, "upsert_fingerprints", [
+        FingerprintRow(f.item.article_id, dedup.signature_bytes(f.linked.body_signature),
+                       dedup.signature_bytes(f.linked.story_terms), f.shingle_count, f.linked.event_at)
+        for f in fresh])
+    links = sorted(LinkRow(d.article_id, story_ids.get(d.story_id, d.story_id), d.duplicate_of)  # type: ignore[arg-type]
                    for d in batch.decided)
-    _values(cur, "set_article_links", links, "(%s::bigint, %s::bigint, %s::bigint)")
-    adoptions = [(old, new, story_ids.get(story, story)) for old, new, story in batch.adoptions]
-    _values(cur, "adopt_copies", adoptions, "(%s::bigint, %s::bigint, %s::bigint)")
+    execute_rows(cur, "set_article_links", links)
+    adoptions = [AdoptionRow(old, new, story_ids.get(story, story)) for old, new, story in batch.adoptions]
+    execute_rows(cur, "adopt_copies", adoptions)
     batch.emptied = {story_ids.get(story, story) for story in batch.emptied}
     if batch.emptied:
         cur.execute(query("delete_empty_stories"), {"ids": sorted(batch.emptied)})
-
-
-def _values(cur: Any, name: str, rows: list[tuple[Any, ...]], template: str | None = None) -> None:
-    """Run the named execute_values statement over `rows`, if there are any."""
-    if rows:
-        execute_values(cur, query(name), rows, template=template, page_size=PAGE_SIZE)
 
 
 def relink(conn: Any, thresholds: Thresholds, batch_size: int = 1000,

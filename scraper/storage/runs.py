@@ -9,13 +9,11 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
-
-from psycopg2.extras import execute_values
+from typing import Any, NamedTuple
 
 from scraper.errors import CrawlLocked, DatabaseError
 from scraper.policy.health import RunOutcome, SourceHealth, assess
-from scraper.storage.db import connect, query, transaction
+from scraper.storage.db import connect, dicts, execute_rows, ping, query, storable, transaction
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +23,14 @@ SOURCE_LOCK_NAMESPACE = 0x5C12
 TRIGGERS = ("schedule", "manual", "api")
 STATUSES = ("succeeded", "failed")
 INTERRUPTED = "interrupted: process exited without finishing"
+
+
+class ErrorRow(NamedTuple):
+    """One failure of a run (add_run_errors)."""
+
+    run_id: int
+    url: str | None
+    message: str
 
 
 def _lock_params(source: str) -> dict[str, Any]:
@@ -90,8 +96,7 @@ def usable(conn: Any, database_url: str, wait_s: float = 15.0) -> Any:
     the crawl; the run's row must still be finished.
     """
     try:
-        with transaction(conn, "checking the connection") as cur:
-            cur.execute(query("ping"))
+        ping(conn)
         return conn
     except DatabaseError as exc:
         log.warning("reconnecting to record the end of the crawl: %s", exc)
@@ -139,7 +144,7 @@ def finish_run(
         "run_id": run_id, "status": status, "pages_fetched": pages_fetched,
         "articles_new": articles_new, "articles_updated": articles_updated,
         "articles_unchanged": articles_unchanged, "errors": errors,
-        "error": error.replace("\x00", "") if error else None,
+        "error": storable(error),
     }
     with transaction(conn, f"recording the end of crawl run {run_id}") as cur:
         cur.execute(query("finish_run"), params)
@@ -147,21 +152,19 @@ def finish_run(
             raise DatabaseError(f"crawl run {run_id} does not exist")
 
 
-def add_run_error(conn: Any, run_id: int, url: str | None, message: str) -> None:
-    """Record one failure (page address and why) of run `run_id` in crawl_errors (returns None)."""
-    params = {"run_id": run_id, "url": url.replace("\x00", "") if url else url,
-              "message": message.replace("\x00", "")}
-    with transaction(conn, f"recording an error of crawl run {run_id}") as cur:
-        cur.execute(query("add_run_error"), params)
-
-
 def add_run_errors(conn: Any, run_id: int, errors: Sequence[tuple[str | None, str]]) -> None:
     """Record many (url, message) failures of run `run_id` in one statement (returns None)."""
-    rows = [(run_id, url.replace("\x00", "") if url else url, message.replace("\x00", ""))
-            for url, message in errors]
+    rows = [ErrorRow(run_id, storable(url), storable(message) or "") for url, message in errors]
     if rows:
         with transaction(conn, f"recording {len(rows)} errors of crawl run {run_id}") as cur:
-            execute_values(cur, query("add_run_errors"), rows, page_size=1000)
+            execute_rows(cur, "add_run_errors", rows)
+
+
+def record_progress(conn: Any, run_id: int, pages_fetched: int, errors: int) -> None:
+    """Write a running crawl's counts so far into its crawl_runs row (finish_run writes the final ones)."""
+    params = {"run_id": run_id, "pages_fetched": pages_fetched, "errors": errors}
+    with transaction(conn, f"recording the progress of crawl run {run_id}") as cur:
+        cur.execute(query("run_progress"), params)
 
 
 def fail_stale_runs(conn: Any) -> int:
@@ -176,31 +179,25 @@ def fail_stale_runs(conn: Any) -> int:
         return cur.rowcount
 
 
-def _dicts(cur: Any) -> list[dict[str, Any]]:
-    """Return the cursor's remaining rows as dicts keyed by column name."""
-    names = [d.name for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 def recent_runs(conn: Any, limit: int = 20, source: str | None = None) -> list[dict[str, Any]]:
     """Return the latest crawl runs (of `source`, or all), newest first, as dicts of crawl_runs columns."""
     with transaction(conn, "reading crawl runs") as cur:
         cur.execute(query("recent_runs"), {"limit": limit, "source": source})
-        return _dicts(cur)
+        return dicts(cur)
 
 
 def latest_runs(conn: Any) -> dict[str, dict[str, Any]]:
     """Return {source: its latest crawl run as a dict}; a source that never ran is absent."""
     with transaction(conn, "reading crawl runs") as cur:
         cur.execute(query("latest_runs"))
-        return {row["source"]: row for row in _dicts(cur)}
+        return {row["source"]: row for row in dicts(cur)}
 
 
 def run_errors(conn: Any, run_id: int, limit: int = 50) -> list[dict[str, Any]]:
     """Return the recorded errors of run `run_id` (url, message, occurred_at), oldest first."""
     with transaction(conn, f"reading errors of crawl run {run_id}") as cur:
         cur.execute(query("run_errors"), {"run_id": run_id, "limit": limit})
-        return _dicts(cur)
+        return dicts(cur)
 
 
 def last_successes(conn: Any) -> dict[str, Any]:
@@ -214,7 +211,7 @@ def get_run(conn: Any, run_id: int) -> dict[str, Any] | None:
     """Return crawl run `run_id` as a dict of crawl_runs columns, or None if there is none."""
     with transaction(conn, f"reading crawl run {run_id}") as cur:
         cur.execute(query("get_run"), {"run_id": run_id})
-        rows = _dicts(cur)
+        rows = dicts(cur)
     return rows[0] if rows else None
 
 
@@ -222,7 +219,7 @@ def running_runs(conn: Any) -> list[dict[str, Any]]:
     """Return the runs now `running`, oldest first, with their counts so far."""
     with transaction(conn, "reading running crawl runs") as cur:
         cur.execute(query("running_runs"))
-        return _dicts(cur)
+        return dicts(cur)
 
 
 def run_of_process(conn: Any, pid: int, since: datetime) -> dict[str, Any] | None:
@@ -230,7 +227,7 @@ def run_of_process(conn: Any, pid: int, since: datetime) -> dict[str, Any] | Non
     params = {"pid": pid, "hostname": socket.gethostname(), "since": since}
     with transaction(conn, f"looking up the crawl run of process {pid}") as cur:
         cur.execute(query("run_of_process"), params)
-        rows = _dicts(cur)
+        rows = dicts(cur)
     return rows[0] if rows else None
 
 
@@ -246,7 +243,7 @@ def source_health(conn: Any, hours: int = 48, runs: int = 5) -> dict[str, Source
     """Return {source: health} from its articles seen in the last `hours` and its last `runs` runs."""
     with transaction(conn, "reading source health") as cur:
         cur.execute(query("article_health"), {"hours": hours})
-        counts = {row["source"]: row for row in _dicts(cur)}
+        counts = {row["source"]: row for row in dicts(cur)}
         cur.execute(query("run_health"), {"runs": runs})
         outcomes: dict[str, list[RunOutcome]] = {}
         for source, status, pages, articles in cur.fetchall():

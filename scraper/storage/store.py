@@ -2,19 +2,17 @@
 
 One call to store_pages() is one transaction and a fixed number of round
 trips (about ten) whatever the number of pages: the planning happens in
-Python, the writes are batched with execute_values.
+Python, each kind of write is one statement over arrays (db.execute_rows).
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from psycopg2.extras import execute_values
+from typing import Any, NamedTuple
 
 from scraper.extraction.model import Article
 from scraper.extraction.urls import canonical_url, url_forms, url_key
@@ -26,11 +24,10 @@ from scraper.policy.revisions import (
     fingerprint_text,
 )
 from scraper.policy.revisit import DEFAULT_POLICY, RevisitPolicy, next_visit
-from scraper.storage.db import query, transaction
+from scraper.storage.db import execute_rows, query, storable, transaction
 from scraper.storage.linking import ToLink, link_articles
 
 log = logging.getLogger(__name__)
-PAGE_SIZE = 5000  # rows per execute_values statement: one statement for any realistic batch
 # Longer addresses are not kept: a page may claim any rel=canonical or link any href, and a
 # 10 KB address exceeds PostgreSQL's index row size, failing the whole batch. Scrapy does not
 # fetch addresses longer than 2083 characters (URLLENGTH_LIMIT) either.
@@ -69,15 +66,92 @@ class StoreCounts:
         self.skipped += other.skipped
 
 
-def clean(text: str | None) -> str | None:
-    """Return `text` without NUL bytes, which PostgreSQL text cannot hold."""
-    return text.replace("\x00", "") if text else text
 
 
-def content_hash(title: str, body: str) -> str:
-    """Return the sha256 hex of title and body with whitespace normalised, so reflowed text is not a revision."""
-    normalised = " ".join(title.split()) + "\n\n" + " ".join(body.split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+class ArticleRow(NamedTuple):
+    """One new article (insert_articles); authors as a JSON array, since arrays of arrays do not unnest."""
+
+    url: str
+    source: str | None
+    title: str
+    body: str
+    published_at: datetime | None
+    authors: str
+    language: str | None
+    image_url: str | None
+    paywalled: bool
+    first_seen_at: datetime
+    last_seen_at: datetime
+    changed_at: datetime
+    fingerprint: str
+    next_visit_at: datetime | None
+
+
+class ChangedRow(NamedTuple):
+    """New content of a stored article (update_changed_articles)."""
+
+    id: int
+    title: str
+    body: str
+    published_at: datetime | None
+    authors: str
+    language: str | None
+    image_url: str | None
+    paywalled: bool
+    changed_at: datetime
+    last_seen_at: datetime
+    fingerprint: str
+    next_visit_at: datetime | None
+
+
+class TouchRow(NamedTuple):
+    """A stored article seen again unchanged (touch_articles)."""
+
+    id: int
+    seen_at: datetime
+    fingerprint: str
+    next_visit_at: datetime | None
+
+
+class VersionRow(NamedTuple):
+    """One article_versions row, numbered by the statement in the order given."""
+
+    article_id: int
+    title: str
+    body: str
+    fetched_at: datetime
+    fingerprint: str
+    title_changed: bool | None
+    body_changed: bool | None
+    words_added: int | None
+    words_removed: int | None
+    change_summary: str | None
+
+
+class UrlRow(NamedTuple):
+    """One address of an article (insert_article_urls)."""
+
+    url: str
+    article_id: int
+    first_seen_at: datetime
+
+
+class HeadlineRow(NamedTuple):
+    """A headline's latest title in this batch (upsert_headlines)."""
+
+    title: str
+    url: str
+    seen_at: datetime
+
+
+class SightingRow(NamedTuple):
+    """One headline in one slot of one fetched page (insert_headline_sightings)."""
+
+    headline_id: int
+    article_id: int
+    seen_at: datetime
+    position: int
+    title: str
 
 
 @dataclass
@@ -89,7 +163,6 @@ class _Page:
     urls: list[str]  # article.url first: it decides which article an ambiguous page belongs to
     title: str
     body: str
-    hash: str
     fingerprint: str  # content_fingerprint: equal means "not a new version"
     content_key: tuple[str, str] | None  # (source, fingerprint) when the page may join an article by content
     authors: list[str]
@@ -127,23 +200,23 @@ class _Plan:
 def _prepare(page: FetchedPage) -> _Page:
     """Return the page with NUL bytes removed, its addresses (raw, canonical, match key) and its fingerprints."""
     art = page.article
-    final = clean(page.final_url) or ""
-    url = clean(art.url) or ""
+    final = storable(page.final_url) or ""
+    url = storable(art.url) or ""
     if not url or len(url) > MAX_URL_LENGTH:
         url = canonical_url(final)
     urls: list[str] = []
     for raw in (url, final, page.requested_url, *page.aliases):
-        for candidate in url_forms(clean(raw) or ""):
+        for candidate in url_forms(storable(raw) or ""):
             if candidate not in urls and len(candidate) <= MAX_URL_LENGTH:
                 urls.append(candidate)
-    title, body = clean(art.title) or "", clean(art.body) or ""
-    authors = [a for a in (clean(x) for x in art.authors) if a]
+    title, body = storable(art.title) or "", storable(art.body) or ""
+    authors = [a for a in (storable(x) for x in art.authors) if a]
     title_text, body_text = fingerprint_text(title, body)
     fingerprint = fingerprint_digest(title_text, body_text)
     # The page names no other canonical than its own address, and has enough text to be told apart.
     own = url_key(url) == url_key(final)
     eligible = own and len(body_text.split()) >= CONTENT_MATCH_MIN_WORDS
-    return _Page(page, url, urls, title, body, content_hash(title, body), fingerprint,
+    return _Page(page, url, urls, title, body, fingerprint,
                  (page.source, fingerprint) if eligible else None, authors)
 
 
@@ -269,7 +342,7 @@ def _link(cur: Any, versions: list[tuple[int, _Page, Change | None]], plans: lis
 def _to_link(versions: list[tuple[int, _Page, Change | None]]) -> list[ToLink]:
     """Return the latest new content of each article, for dedup and story linking."""
     latest = {aid: p for aid, p, _ in versions}
-    return [ToLink(aid, clean(p.page.source) or "", p.title, p.body, p.page.article.published_at,
+    return [ToLink(aid, storable(p.page.source) or "", p.title, p.body, p.page.article.published_at,
                    p.page.fetched_at) for aid, p in sorted(latest.items())]
 
 
@@ -298,14 +371,14 @@ def _insert_new_articles(cur: Any, plans: list[_Plan], revisit: RevisitPolicy) -
         first, last = pl.pages[0], pl.pages[-1]
         art = last.page.article
         changed = _changed_at(pl)
-        rows.append((pl.key, clean(last.page.source), last.title, last.body, last.hash,
-                     art.published_at, last.authors, clean(art.language), clean(art.image_url),
-                     art.paywalled, first.page.fetched_at, last.page.fetched_at, changed,
-                     last.fingerprint, _next_visit(pl, changed, revisit)))
+        rows.append(ArticleRow(
+            pl.key, storable(last.page.source), last.title, last.body, art.published_at,
+            json.dumps(last.authors), storable(art.language), storable(art.image_url), art.paywalled,
+            first.page.fetched_at, last.page.fetched_at, changed, last.fingerprint,
+            _next_visit(pl, changed, revisit)))
     by_key = {pl.key: pl for pl in plans}
-    for article_id, url, fingerprint, title, body, first_seen, changed, inserted in execute_values(
-        cur, query("insert_articles"), rows, page_size=PAGE_SIZE, fetch=True
-    ):
+    for article_id, url, fingerprint, title, body, first_seen, changed, inserted in execute_rows(
+            cur, "insert_articles", rows, fetch=True):
         by_key[url].article_id = article_id
         if not inserted:  # another crawl stored it first: compare against its content
             by_key[url].stored = _Stored.from_row(article_id, fingerprint, title, body, first_seen, changed)
@@ -325,8 +398,8 @@ def _changed_at(plan: _Plan) -> datetime:
 def _update_articles(cur: Any, plans: list[_Plan], counts: StoreCounts,
                      revisit: RevisitPolicy) -> list[tuple[int, _Page, Change | None]]:
     """Update changed articles, bump last_seen_at of the others; return (article_id, page, change) per new version."""
-    changed: list[tuple[Any, ...]] = []
-    touched: list[tuple[Any, ...]] = []
+    changed: list[ChangedRow] = []
+    touched: list[TouchRow] = []
     versions: list[tuple[int, _Page, Change | None]] = []
     for pl in plans:
         assert pl.article_id is not None
@@ -336,73 +409,81 @@ def _update_articles(cur: Any, plans: list[_Plan], counts: StoreCounts,
         if pl.stored is not None and pages:
             p = pages[-1][0]
             art = p.page.article
-            changed.append((pl.article_id, p.title, p.body, p.hash, art.published_at, p.authors,
-                            clean(art.language), clean(art.image_url), art.paywalled,
-                            p.page.fetched_at, last_seen, p.fingerprint,
-                            _next_visit(pl, p.page.fetched_at, revisit)))
+            changed.append(ChangedRow(
+                pl.article_id, p.title, p.body, art.published_at, json.dumps(p.authors),
+                storable(art.language), storable(art.image_url), art.paywalled, p.page.fetched_at, last_seen,
+                p.fingerprint, _next_visit(pl, p.page.fetched_at, revisit)))
         elif pl.stored is not None:
-            touched.append((pl.article_id, last_seen, pl.stored.fingerprint,
-                            _next_visit(pl, pl.stored.changed_at, revisit)))
-    template = ("(%s::bigint, %s, %s, %s, %s::timestamptz, %s::text[], %s, %s, %s::boolean, %s::timestamptz,"
-                " %s::timestamptz, %s, %s::timestamptz)")
-    _values(cur, "update_changed_articles", sorted(changed), template)
-    _values(cur, "touch_articles", sorted(touched), "(%s::bigint, %s::timestamptz, %s, %s::timestamptz)")
+            touched.append(TouchRow(pl.article_id, last_seen, pl.stored.fingerprint,
+                                    _next_visit(pl, pl.stored.changed_at, revisit)))
+    execute_rows(cur, "update_changed_articles", sorted(changed))
+    execute_rows(cur, "touch_articles", sorted(touched))
     return versions
 
 
 def _insert_versions(cur: Any, versions: list[tuple[int, _Page, Change | None]]) -> None:
     """Insert one article_versions row per new content, numbered in fetch order, with what changed."""
     rows = []
-    for i, (aid, p, ch) in enumerate(versions):
+    for aid, p, ch in versions:
         what = (ch.title_changed, ch.body_changed, ch.words_added, ch.words_removed, ch.summary) if ch else (None,) * 5
-        rows.append((aid, p.title, p.body, p.hash, p.page.fetched_at, i, p.fingerprint, *what))
-    _values(cur, "insert_article_versions", rows,
-            "(%s::bigint, %s, %s, %s, %s::timestamptz, %s::int, %s, %s::boolean, %s::boolean, %s::int, %s::int, %s)")
+        rows.append(VersionRow(aid, p.title, p.body, p.page.fetched_at, p.fingerprint, *what))
+    execute_rows(cur, "insert_article_versions", rows)
 
 
 def _insert_urls(cur: Any, plans: list[_Plan]) -> None:
     """Record every address of every page as an alias of its article (first article wins)."""
-    rows: dict[str, tuple[str, int, datetime]] = {}
+    rows: dict[str, UrlRow] = {}
     for pl in plans:
         for p in pl.pages:
             for url in p.urls:
-                rows.setdefault(url, (url, pl.article_id, p.page.fetched_at))  # type: ignore[arg-type]
-    _values(cur, "insert_article_urls", [rows[u] for u in sorted(rows)])
+                rows.setdefault(url, UrlRow(url, pl.article_id, p.page.fetched_at))  # type: ignore[arg-type]
+    execute_rows(cur, "insert_article_urls", [rows[u] for u in sorted(rows)])
 
 
 def _store_headlines(cur: Any, plans: list[_Plan]) -> None:
     """Upsert the sidebar headlines of every page and record each sighting."""
-    latest: dict[str, tuple[str, str, datetime]] = {}
+    latest: dict[str, HeadlineRow] = {}
     slots: list[tuple[str, int, datetime, int, str]] = []
     for pl in plans:
         for p in pl.pages:
             for title, url, position in _headlines(p):
                 seen = p.page.fetched_at
-                if url not in latest or latest[url][2] <= seen:
-                    latest[url] = (title, url, seen)
+                if url not in latest or latest[url].seen_at <= seen:
+                    latest[url] = HeadlineRow(title, url, seen)
                 slots.append((url, pl.article_id, seen, position, title))  # type: ignore[arg-type]
     if not latest:
         return
     rows = [latest[u] for u in sorted(latest)]
-    ids = dict((url, hid) for hid, url in execute_values(
-        cur, query("upsert_headlines"), rows, template="(%s, %s, %s::timestamptz)",
-        page_size=PAGE_SIZE, fetch=True))
-    sightings = {(aid, seen, pos): (ids[url], aid, seen, pos, title) for url, aid, seen, pos, title in slots}
-    _values(cur, "insert_headline_sightings", [sightings[k] for k in sorted(sightings)])
+    ids = {url: hid for hid, url in execute_rows(cur, "upsert_headlines", rows, fetch=True)}
+    sightings = {(aid, seen, pos): SightingRow(ids[url], aid, seen, pos, title)
+                 for url, aid, seen, pos, title in slots}
+    execute_rows(cur, "insert_headline_sightings", [sightings[k] for k in sorted(sightings)])
 
 
 def _headlines(p: _Page) -> Iterable[tuple[str, str, int]]:
     """Yield (title, canonical url, position) for the page's headlines that have an address."""
     position = 0
     for h in p.page.article.headlines:
-        url = canonical_url(clean(h.url) or "")
+        url = canonical_url(storable(h.url) or "")
         if not url or len(url) > MAX_URL_LENGTH:
             continue
-        yield clean(h.title) or "", url, position
+        yield storable(h.title) or "", url, position
         position += 1
 
 
-def _values(cur: Any, name: str, rows: list[tuple[Any, ...]], template: str | None = None) -> None:
-    """Run the named execute_values statement over `rows`, if there are any."""
-    if rows:
-        execute_values(cur, query(name), rows, template=template, page_size=PAGE_SIZE)
+def due_articles(conn: Any, source: str, max_age_days: int, limit: int, now: datetime) -> list[str]:
+    """Return the canonical URLs of `source`'s known articles due for a revisit, most overdue first.
+
+    Articles first seen more than `max_age_days` before `now` are retired.
+    """
+    params = {"source": source, "now": now, "limit": limit, "max_age_days": max_age_days}
+    with transaction(conn, "reading articles due for a revisit") as cur:
+        cur.execute(query("due_articles"), params)
+        return [url for (url,) in cur.fetchall()]
+
+
+def stop_revisits(conn: Any, urls: Sequence[str]) -> None:
+    """Stop revisiting the articles at `urls` (they answered 404/410); a later listing still fetches them."""
+    if urls:
+        with transaction(conn, "stopping revisits of gone pages") as cur:
+            cur.execute(query("stop_revisits"), {"urls": list(urls)})

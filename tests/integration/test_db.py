@@ -15,18 +15,6 @@ from scraper.storage import db
 from scraper.storage.store import FetchedPage, StoreCounts, store_pages
 
 
-@pytest.mark.parametrize(("url", "masked"), [
-    ("postgresql://scraper:s3cret@db.example:5432/news", "postgresql://scraper:***@db.example:5432/news"),
-    ("postgres://:s3cret@db.example/news", "postgres://:***@db.example/news"),
-    ("postgresql://scraper@db.example/news", "postgresql://scraper@db.example/news"),
-    ("postgresql://postgres:@/postgres?host=/tmp/x", "postgresql://postgres:@/postgres?host=/tmp/x"),
-    ("host=db.example password=s3cret dbname=news", "host=db.example password=*** dbname=news"),
-    ("postgresql://u@h/db?password=s3cret&sslmode=require", "postgresql://u@h/db?password=***&sslmode=require"),
-])
-def test_passwords_are_masked(url, masked):
-    assert db.mask_password(url) == masked
-
-
 def test_a_failed_connection_says_where_and_what_to_do_on_one_line():
     with pytest.raises(DatabaseError) as failed:
         db.connect("postgresql://scraper:s3cret@127.0.0.1:1/news")

@@ -162,6 +162,9 @@ def test_storing_and_revising_notify_listeners_with_the_article_id(conn, db_url)
         assert _notifications(listener) == [str(aid)]
         store_pages(conn, [page("https://a.example/n", title, paras, at=1)])  # unchanged: silent
         assert _notifications(listener, wait=0.3) == []
+        # a cosmetic re-render is not a version, so not a notification either (it was, before 0009)
+        store_pages(conn, [page("https://a.example/n", title, [*paras, "Updated 5 minutes ago"], at=1.5)])
+        assert _notifications(listener, wait=0.3) == []
         store_pages(conn, [page("https://a.example/n", title + "!", paras, at=2)])
         assert _notifications(listener) == [str(aid)]
     finally:

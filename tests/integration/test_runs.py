@@ -51,8 +51,8 @@ def test_the_lock_can_be_held_on_a_given_connection(db_url, conn):
 
 def test_a_run_is_started_and_finished_with_its_counts(conn):
     run_id = runs.start_run(conn, "example", "api")
-    runs.add_run_error(conn, run_id, "https://news.example/x", "HTTP 500")
-    runs.add_run_error(conn, run_id, None, "feed unreadable\x00")
+    runs.add_run_errors(conn, run_id, [("https://news.example/x", "HTTP 500")])
+    runs.add_run_errors(conn, run_id, [(None, "feed unreadable\x00")])
     runs.add_run_errors(conn, run_id, [("https://news.example/y", "timeout"), (None, "x\x00y")])
     runs.add_run_errors(conn, run_id, [])
     runs.finish_run(conn, run_id, "succeeded", pages_fetched=10, articles_new=6, articles_updated=2,

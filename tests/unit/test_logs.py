@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from scraper.logs import OneLineFormatter, redact
 
 
@@ -34,3 +36,15 @@ def test_a_record_with_a_traceback_is_one_line_with_its_context():
     assert "source=bbc run=42: storing failed | Traceback" in first and "ValueError: bad page" in first
     assert "s3cret" not in first and "***" in first
     assert "source=bbc run=7: about another run" in second
+
+
+@pytest.mark.parametrize(("url", "masked"), [
+    ("postgresql://scraper:s3cret@db.example:5432/news", "postgresql://scraper:***@db.example:5432/news"),
+    ("postgres://:s3cret@db.example/news", "postgres://:***@db.example/news"),
+    ("postgresql://scraper@db.example/news", "postgresql://scraper@db.example/news"),
+    ("postgresql://postgres:@/postgres?host=/tmp/x", "postgresql://postgres:@/postgres?host=/tmp/x"),
+    ("host=db.example password=s3cret dbname=news", "host=db.example password=*** dbname=news"),
+    ("postgresql://u@h/db?password=s3cret&sslmode=require", "postgresql://u@h/db?password=***&sslmode=require"),
+])
+def test_database_url_passwords_are_masked(url, masked):
+    assert redact(url) == masked
