@@ -93,25 +93,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-set", type=Path, default=REPO.parent / "shared" / "stories-dev")
     parser.add_argument("--subset", nargs="+", default=["gva", "g5w1h"])
+    parser.add_argument("--half", choices=("check", "tuning"), default="check",
+                        help="tuning: the first half instead, to compare with scripts/tune_stories.py")
+    parser.add_argument("--keep", action="store_true", help="keep the databases (their URLs are printed)")
     args = parser.parse_args()
     data = args.dev_set / "articles.jsonl"
     base = baseline(args.dev_set)
     server = Server()
     try:
         for subset in args.subset:
-            _, check = halves(load(data, subset))
+            tuning, check = halves(load(data, subset))
+            check = tuning if args.half == "tuning" else check
             gold = [d.cluster for d in check]
-            predicted, spent = stored_stories(server.fresh(), check)
-            print(f"\n### {subset}: check half, {len(check)} articles, {len(set(gold))} human clusters, "
+            url = server.fresh()
+            predicted, spent = stored_stories(url, check)
+            if args.keep:
+                print(f"(kept: {url})")
+            print(f"\n### {subset}: {args.half} half, {len(check)} articles, {len(set(gold))} human clusters, "
                   f"{check[0].published_at:%Y-%m-%d} … {check[-1].published_at:%Y-%m-%d} "
                   f"(stored in {spent:.1f} s, {1000 * spent / len(check):.1f} ms per article)\n")
             print(HEADER)
             print(row("singletons", scores(gold, list(range(len(check))))))
-            if base is not None:
+            if base is not None and args.half == "check":
                 print("\n".join(tfidf_rows(base, data, subset)))
             print(row("**stories (store_pages into PostgreSQL)**", scores(gold, predicted)), flush=True)
     finally:
-        server.drop_all()
+        if not args.keep:
+            server.drop_all()
     return 0
 
 

@@ -83,6 +83,21 @@ class Vector:
 EMPTY = Vector(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float64))
 
 
+def vector_bytes(vector: Vector) -> bytes:
+    """Return a vector packed for storage: uint32 hashes then float32 weights, little-endian."""
+    return vector.hashes.astype("<u4").tobytes() + vector.weights.astype("<f4").tobytes()
+
+
+def vector_from_bytes(data: bytes | memoryview | None) -> Vector:
+    """Return the vector stored by `vector_bytes` (EMPTY for None)."""
+    if data is None:
+        return EMPTY
+    raw = bytes(data)
+    n = len(raw) // 8
+    return Vector(np.frombuffer(raw, dtype="<u4", count=n).astype(np.uint32),
+                  np.frombuffer(raw, dtype="<f4", count=n, offset=4 * n).astype(np.float64))
+
+
 def weigh(terms: Terms, rarity: Rarity) -> Vector:
     """Return an article's unit vector: damped counts times the mean rarity of each term's words."""
     if terms.hashes.size == 0:
@@ -137,6 +152,12 @@ class Story:
         return Story(self.story_id, truncate(total([self.centroid, vector])), min(self.first_at, at),
                      max(self.last_at, at), self.size + 1)
 
+    def revise(self, old: Vector, new: Vector) -> Story:
+        """Return the story with one article's old vector replaced by its new one."""
+        minus = Vector(old.hashes, -old.weights)
+        return Story(self.story_id, truncate(total([self.centroid, minus, new])), self.first_at,
+                     self.last_at, self.size)
+
     def absorb(self, other: Story) -> Story:
         """Return this story merged with `other` (this one's id kept)."""
         return Story(self.story_id, truncate(total([self.centroid, other.centroid])),
@@ -168,7 +189,26 @@ def score(vector: Vector, at: datetime, story: Story, thresholds: Thresholds) ->
     days = days_apart(at, story)
     if days > thresholds.window.total_seconds() / 86400:
         return -1.0
-    return cosine(vector, story.centroid) - thresholds.decay * math.log1p(days)
+    return affinity(vector, story) - thresholds.decay * math.log1p(days)
+
+
+COHERENCE = 0.25  # a story whose articles are less alike than this on average gets no more credit
+
+
+def affinity(vector: Vector, story: Story) -> float:
+    """Return the cosine of a unit vector with the story's centroid, its credit capped for a loose story.
+
+    The centroid's length says how alike the story's articles are: |S|^2 / n^2
+    is their mean pairwise cosine (self-pairs included). The cosine with the
+    centroid is the mean cosine with the articles over the square root of that,
+    so a story of many loosely related articles (a city's weekend round-ups)
+    would draw in ever more; below COHERENCE the divisor stays at n * sqrt(COHERENCE).
+    """
+    if vector.hashes.size == 0 or story.centroid.hashes.size == 0:
+        return 0.0
+    _, ia, ib = np.intersect1d(vector.hashes, story.centroid.hashes, assume_unique=True, return_indices=True)
+    dot = float(np.dot(vector.weights[ia], story.centroid.weights[ib]))
+    return dot / max(story.centroid.norm(), story.size * math.sqrt(COHERENCE)) if dot else 0.0
 
 
 @dataclass(frozen=True)
