@@ -353,6 +353,24 @@ UPDATE term_totals SET articles = articles + %(n)s RETURNING articles
 -- name: term_frequencies
 SELECT term, articles FROM term_frequencies WHERE term = ANY(%(terms)s::bigint[])
 
+-- name: count_source_terms
+INSERT INTO source_term_frequencies (source, term, articles)
+SELECT * FROM unnest(%(source)s::text[], %(term)s::bigint[], %(articles)s::int[])
+ON CONFLICT (source, term) DO UPDATE SET articles = source_term_frequencies.articles + EXCLUDED.articles
+
+-- name: count_source_articles
+INSERT INTO source_totals (source, articles)
+SELECT * FROM unnest(%(source)s::text[], %(articles)s::bigint[])
+ON CONFLICT (source) DO UPDATE SET articles = source_totals.articles + EXCLUDED.articles
+
+-- name: source_frequencies
+-- The frequencies of the given (source, word) pairs, and each given source's total.
+SELECT f.source, f.term, f.articles
+FROM unnest(%(source)s::text[], %(term)s::bigint[]) AS k(source, term)
+JOIN source_term_frequencies AS f ON f.source = k.source AND f.term = k.term
+UNION ALL
+SELECT t.source, NULL, t.articles FROM source_totals AS t WHERE t.source = ANY(%(source)s::text[])
+
 -- name: linked_articles
 SELECT a.id, a.source, a.title, a.first_seen_at, f.event_at, f.body_signature, f.story_vector,
        a.story_id, a.duplicate_of
@@ -466,7 +484,8 @@ SELECT id, story_id FROM articles WHERE story_id IS NOT NULL
 ON CONFLICT (article_id) DO NOTHING;
 UPDATE articles SET story_id = NULL, duplicate_of = NULL
 WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL;
-TRUNCATE dedup_bands, story_keys, article_fingerprints, story_centroids, term_frequencies;
+TRUNCATE dedup_bands, story_keys, article_fingerprints, story_centroids, term_frequencies,
+         source_term_frequencies, source_totals;
 UPDATE term_totals SET articles = 0
 
 -- name: finish_relink

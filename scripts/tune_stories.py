@@ -30,12 +30,15 @@ from scraper.policy import stories, terms  # noqa: E402
 from scraper.policy.stories import Story, Thresholds  # noqa: E402
 
 BATCH = 50
+SOURCES = True  # weigh with the source's own word frequencies too
 
 
 def replay(docs: list[Doc], th: Thresholds, cache: dict[str, terms.Terms]) -> list[int]:
     """Return the story of each article, as linking would place them."""
     df: dict[int, int] = {}
     n = 0
+    own_df: dict[str, dict[int, int]] = {}
+    own_n: dict[str, int] = {}
     index: dict[int, list[tuple[datetime, int]]] = {}
     story_of: dict[int, int] = {}  # article -> story
     live: dict[int, Story] = {}
@@ -47,9 +50,15 @@ def replay(docs: list[Doc], th: Thresholds, cache: dict[str, terms.Terms]) -> li
             df[w] = df.get(w, 0) + c
         n += len(batch)
         rarity = terms.Rarity(df, n)
+        for d, t in zip(batch, tms, strict=True):
+            sdf = own_df.setdefault(d.outlet, {})
+            for w in t.words.tolist():
+                sdf[w] = sdf.get(w, 0) + 1
+            own_n[d.outlet] = own_n.get(d.outlet, 0) + 1
         for k, (d, t) in enumerate(zip(batch, tms, strict=True)):
             aid = start + k
-            vec = stories.weigh(t, rarity)
+            own = terms.Rarity(own_df[d.outlet], own_n[d.outlet]) if SOURCES else None
+            vec = stories.weigh(t, rarity, own)
             keys = stories.key_terms(vec)
             cands = _candidates(index, keys, d.published_at, th)
             sids = {_resolve(merged, story_of[a]) for a in cands}
@@ -103,6 +112,9 @@ def main() -> int:
     args = parser.parse_args()
     for item in args.set:
         name, _, value = item.partition("=")
+        if name == "SOURCES":
+            globals()["SOURCES"] = value == "1"
+            continue
         module = terms if hasattr(terms, name) else stories
         setattr(module, name, type(getattr(module, name))(value))
     from datetime import timedelta

@@ -24,6 +24,18 @@ CREATE TABLE term_totals (
     articles bigint  NOT NULL DEFAULT 0
 );
 INSERT INTO term_totals DEFAULT VALUES;
+-- The same per source: words most of a source's articles hold (its name, sign-off, stock
+-- phrases) are its template, not an event, and count less in its articles.
+CREATE TABLE source_term_frequencies (
+    source   text    NOT NULL,
+    term     bigint  NOT NULL,
+    articles integer NOT NULL,
+    PRIMARY KEY (source, term)
+);
+CREATE TABLE source_totals (
+    source   text   PRIMARY KEY,
+    articles bigint NOT NULL
+);
 
 -- Each live story's centroid: the sum of its articles' unit term vectors, its heaviest
 -- terms only (uint32 hashes then float32 weights, little-endian), and its event-time span.

@@ -56,8 +56,8 @@ class Thresholds:
     duplicate: float = 0.5  # estimated Jaccard of body shingles at which a body is a copy
     # Chosen on the first halves in time of stories-dev (scripts/tune_stories.py): the best mean
     # B-cubed F1 of its two subsets with B-cubed precision at least 0.95 on both.
-    story: float = 0.10  # score (cosine with the story centroid less the time penalty) to join a story
-    decay: float = 0.07  # time penalty per ln(1 + days) between the article and the story
+    story: float = 0.08  # score (cosine with the story centroid less the time penalty) to join a story
+    decay: float = 0.06  # time penalty per ln(1 + days) between the article and the story
     window: timedelta = timedelta(days=180)  # how far apart in time two articles of one story may be
     merge: float = 0.45  # cosine of two story centroids from which an article bridging them merges them
     crowded: int = 50  # rows read per key term: a term with more is common, the newest suffice
@@ -98,12 +98,22 @@ def vector_from_bytes(data: bytes | memoryview | None) -> Vector:
                   np.frombuffer(raw, dtype="<f4", count=n, offset=4 * n).astype(np.float64))
 
 
-def weigh(terms: Terms, rarity: Rarity) -> Vector:
-    """Return an article's unit vector: damped counts times the mean rarity of each term's words."""
+SOURCE_PRIOR = 5.0  # a source's template words are known after a few of its articles
+
+
+def weigh(terms: Terms, rarity: Rarity, own: Rarity | None = None) -> Vector:
+    """Return an article's unit vector: damped counts times the mean rarity of each term's words.
+
+    With `own` (the frequencies among the article's source's articles), a word
+    is also discounted by the share of that source's articles holding it: a
+    station's name, its sign-off and its stock phrases are its template, not the event.
+    """
     if terms.hashes.size == 0:
         return EMPTY
     words = terms.words
     idf = rarity.idf(words)
+    if own is not None:
+        idf = idf * (1.0 - own.share(words, SOURCE_PRIOR))
     first = idf[np.searchsorted(words, terms.first)]
     second = idf[np.searchsorted(words, terms.second)]
     return Vector(terms.hashes, terms.counts.astype(np.float64) * (first + second) / 2).unit()

@@ -203,6 +203,11 @@ class Rarity:
         df = np.fromiter((self.df.get(int(w), 0) for w in words), dtype=np.float64, count=len(words))
         return np.log((self.articles + 1.0) / (df + 1.0)) + 1.0
 
+    def share(self, words: np.ndarray, prior: float) -> np.ndarray:
+        """Return the share of the articles holding each word, shrunk towards 0 by `prior` unseen articles."""
+        df = np.fromiter((self.df.get(int(w), 0) for w in words), dtype=np.float64, count=len(words))
+        return df / (self.articles + prior)
+
 
 def document_words(terms: Iterable[Terms]) -> dict[int, int]:
     """Return word hash -> number of the given articles holding it (what they add to the frequencies)."""

@@ -66,6 +66,21 @@ class TermRow(NamedTuple):
     articles: int
 
 
+class SourceTermRow(NamedTuple):
+    """Articles of a source new to linking that hold a word (count_source_terms)."""
+
+    source: str
+    term: int
+    articles: int
+
+
+class SourceRow(NamedTuple):
+    """Articles of a source new to linking (count_source_articles)."""
+
+    source: str
+    articles: int
+
+
 class CentroidRow(NamedTuple):
     """A live story's centroid and span (story_centroids)."""
 
@@ -247,18 +262,39 @@ def _linked(row: tuple[Any, ...]) -> tuple[Linked, Vector | None]:
 
 
 def _weigh(cur: Any, fresh: list[_Fresh], batch: _Batch) -> None:
-    """Count the words of the articles new to linking, then weigh every article's terms by rarity."""
-    new = [f.terms for f in fresh if f.item.article_id not in batch.before]
-    words = terms.document_words(new)
+    """Count the words of the articles new to linking (overall and per source), then weigh every article's terms."""
+    new = [f for f in fresh if f.item.article_id not in batch.before]
+    words = terms.document_words(f.terms for f in new)
     execute_rows(cur, "count_terms", [TermRow(w, n) for w, n in sorted(words.items())])
     cur.execute(query("count_articles_linked"), {"n": len(new)})
     total = cur.fetchone()[0]
+    by_source: dict[str, list[terms.Terms]] = {}
+    for f in new:
+        by_source.setdefault(f.item.source, []).append(f.terms)
+    execute_rows(cur, "count_source_terms", sorted(
+        SourceTermRow(src, w, n) for src, ts in by_source.items() for w, n in terms.document_words(ts).items()))
+    execute_rows(cur, "count_source_articles", sorted(SourceRow(src, len(ts)) for src, ts in by_source.items()))
     wanted = sorted({int(w) for f in fresh for w in f.terms.words.tolist()})
     cur.execute(query("term_frequencies"), {"terms": wanted})
     rarity = terms.Rarity(dict(cur.fetchall()), total)
+    own = _source_rarities(cur, fresh)
     for f in fresh:
-        f.vector = stories.weigh(f.terms, rarity)
+        f.vector = stories.weigh(f.terms, rarity, own.get(f.item.source))
         f.keys = stories.key_terms(f.vector)
+
+
+def _source_rarities(cur: Any, fresh: list[_Fresh]) -> dict[str, terms.Rarity]:
+    """Return each batch source's word frequencies among its own articles (only the words the batch holds)."""
+    pairs = sorted({(f.item.source, int(w)) for f in fresh for w in f.terms.words.tolist()})
+    cur.execute(query("source_frequencies"), {"source": [p[0] for p in pairs], "term": [p[1] for p in pairs]})
+    df: dict[str, dict[int, int]] = {}
+    totals: dict[str, int] = {}
+    for source, term, n in cur.fetchall():
+        if term is None:
+            totals[source] = n
+        else:
+            df.setdefault(source, {})[term] = n
+    return {source: terms.Rarity(df.get(source, {}), n) for source, n in totals.items()}
 
 
 def _load_candidates(cur: Any, fresh: list[_Fresh], batch: _Batch, thresholds: Thresholds) -> None:
