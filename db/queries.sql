@@ -346,6 +346,7 @@ WHERE story_id = ANY(%(ids)s::bigint[])
 INSERT INTO term_frequencies (term, articles)
 SELECT * FROM unnest(%(term)s::bigint[], %(articles)s::int[])
 ON CONFLICT (term) DO UPDATE SET articles = term_frequencies.articles + EXCLUDED.articles
+RETURNING term, articles
 
 -- name: count_articles_linked
 UPDATE term_totals SET articles = articles + %(n)s RETURNING articles
@@ -357,11 +358,13 @@ SELECT term, articles FROM term_frequencies WHERE term = ANY(%(terms)s::bigint[]
 INSERT INTO source_term_frequencies (source, term, articles)
 SELECT * FROM unnest(%(source)s::text[], %(term)s::bigint[], %(articles)s::int[])
 ON CONFLICT (source, term) DO UPDATE SET articles = source_term_frequencies.articles + EXCLUDED.articles
+RETURNING source, term, articles
 
 -- name: count_source_articles
 INSERT INTO source_totals (source, articles)
 SELECT * FROM unnest(%(source)s::text[], %(articles)s::bigint[])
 ON CONFLICT (source) DO UPDATE SET articles = source_totals.articles + EXCLUDED.articles
+RETURNING source, NULL::bigint, articles
 
 -- name: source_frequencies
 -- The frequencies of the given (source, word) pairs, and each given source's total.

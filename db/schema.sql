@@ -280,6 +280,17 @@ CREATE TABLE public.relink_stories (
     story_id bigint NOT NULL
 );
 
+CREATE TABLE public.source_term_frequencies (
+    source text NOT NULL,
+    term bigint NOT NULL,
+    articles integer NOT NULL
+);
+
+CREATE TABLE public.source_totals (
+    source text NOT NULL,
+    articles bigint NOT NULL
+);
+
 ALTER TABLE public.stories ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.stories_id_seq
     START WITH 1
@@ -372,6 +383,12 @@ ALTER TABLE ONLY public.headlines
 
 ALTER TABLE ONLY public.relink_stories
     ADD CONSTRAINT relink_stories_pkey PRIMARY KEY (article_id);
+
+ALTER TABLE ONLY public.source_term_frequencies
+    ADD CONSTRAINT source_term_frequencies_pkey PRIMARY KEY (source, term);
+
+ALTER TABLE ONLY public.source_totals
+    ADD CONSTRAINT source_totals_pkey PRIMARY KEY (source);
 
 ALTER TABLE ONLY public.stories
     ADD CONSTRAINT stories_pkey PRIMARY KEY (id);

@@ -55,7 +55,7 @@ le la les des du un une et est dans pour par sur der die das und ist mit von den
 im el los las del por para con
 """.split())
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?:;\"“”\n]\s*$")
+_SENTENCE_END = frozenset('.!?:;"“”\n')
 
 
 def term_hash(term: str) -> int:
@@ -80,9 +80,18 @@ def _tokens(text: str, names: bool) -> list[Token]:
         if dedup.unspaced(w[0]):
             out.extend(Token(c, False) for c in w)  # unspaced script: one token per character
             continue
-        is_name = names and w[0].isupper() and m.start() > 0 and not _SENTENCE_END.search(text, 0, m.start())
+        is_name = names and w[0].isupper() and _inside_sentence(text, m.start())
         out.append(Token(w.casefold(), is_name))
     return out
+
+
+def _inside_sentence(text: str, start: int) -> bool:
+    """Return True when the word at `start` does not open the text, a sentence or a line."""
+    before = text[max(0, start - 8):start]
+    stripped = before.rstrip(" \t\u00a0")
+    if not stripped:
+        return start > len(before)  # only spaces in view: a long run of them, not the text's start
+    return stripped[-1] not in _SENTENCE_END and "\n" not in before[len(stripped):]
 
 
 def _content(tok: Token) -> bool:

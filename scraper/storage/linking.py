@@ -262,34 +262,45 @@ def _linked(row: tuple[Any, ...]) -> tuple[Linked, Vector | None]:
 
 
 def _weigh(cur: Any, fresh: list[_Fresh], batch: _Batch) -> None:
-    """Count the words of the articles new to linking (overall and per source), then weigh every article's terms."""
+    """Count the words of the articles new to linking (overall and per source), then weigh every article's terms.
+
+    The counting statements return the frequencies they leave; only the words
+    of revised articles that no new article holds are read apart.
+    """
     new = [f for f in fresh if f.item.article_id not in batch.before]
     words = terms.document_words(f.terms for f in new)
-    execute_rows(cur, "count_terms", [TermRow(w, n) for w, n in sorted(words.items())])
+    df = dict(execute_rows(cur, "count_terms", [TermRow(w, n) for w, n in sorted(words.items())], fetch=True))
     cur.execute(query("count_articles_linked"), {"n": len(new)})
     total = cur.fetchone()[0]
-    by_source: dict[str, list[terms.Terms]] = {}
-    for f in new:
-        by_source.setdefault(f.item.source, []).append(f.terms)
-    execute_rows(cur, "count_source_terms", sorted(
-        SourceTermRow(src, w, n) for src, ts in by_source.items() for w, n in terms.document_words(ts).items()))
-    execute_rows(cur, "count_source_articles", sorted(SourceRow(src, len(ts)) for src, ts in by_source.items()))
-    wanted = sorted({int(w) for f in fresh for w in f.terms.words.tolist()})
-    cur.execute(query("term_frequencies"), {"terms": wanted})
-    rarity = terms.Rarity(dict(cur.fetchall()), total)
-    own = _source_rarities(cur, fresh)
+    missing = sorted({int(w) for f in fresh for w in f.terms.words.tolist()} - df.keys())
+    if missing:
+        cur.execute(query("term_frequencies"), {"terms": missing})
+        df.update(cur.fetchall())
+    rarity = terms.Rarity(df, total)
+    own = _source_rarities(cur, fresh, new)
     for f in fresh:
         f.vector = stories.weigh(f.terms, rarity, own.get(f.item.source))
         f.keys = stories.key_terms(f.vector)
 
 
-def _source_rarities(cur: Any, fresh: list[_Fresh]) -> dict[str, terms.Rarity]:
-    """Return each batch source's word frequencies among its own articles (only the words the batch holds)."""
-    pairs = sorted({(f.item.source, int(w)) for f in fresh for w in f.terms.words.tolist()})
-    cur.execute(query("source_frequencies"), {"source": [p[0] for p in pairs], "term": [p[1] for p in pairs]})
+def _source_rarities(cur: Any, fresh: list[_Fresh], new: list[_Fresh]) -> dict[str, terms.Rarity]:
+    """Count the new articles' words per source; return each batch source's word frequencies among its articles."""
+    by_source: dict[str, list[terms.Terms]] = {}
+    for f in new:
+        by_source.setdefault(f.item.source, []).append(f.terms)
+    got = execute_rows(cur, "count_source_terms", sorted(
+        SourceTermRow(src, w, n) for src, ts in by_source.items() for w, n in terms.document_words(ts).items()),
+        fetch=True)
+    got += execute_rows(cur, "count_source_articles", sorted(SourceRow(s, len(ts)) for s, ts in by_source.items()),
+                        fetch=True)
+    pairs = {(f.item.source, int(w)) for f in fresh for w in f.terms.words.tolist()}
+    missing = sorted(pairs - {(s, t) for s, t, _ in got if t is not None})
+    if missing:
+        cur.execute(query("source_frequencies"), {"source": [p[0] for p in missing], "term": [p[1] for p in missing]})
+        got += cur.fetchall()
     df: dict[str, dict[int, int]] = {}
     totals: dict[str, int] = {}
-    for source, term, n in cur.fetchall():
+    for source, term, n in got:
         if term is None:
             totals[source] = n
         else:
