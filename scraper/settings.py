@@ -41,7 +41,7 @@ SETTINGS: dict[str, Setting] = {
                            "seconds after which the daemon kills a crawl process and records the run as failed"),
     "dedup_threshold": Setting("SCRAPER_DEDUP_THRESHOLD", 0.5,
                                "estimated Jaccard of body shingles from which an article is a near-duplicate copy"),
-    "story_threshold": Setting("SCRAPER_STORY_THRESHOLD", 0.10,
+    "story_threshold": Setting("SCRAPER_STORY_THRESHOLD", 0.08,
                                "score (cosine with the story's centroid less a time penalty) from which an "
                                "article joins a story"),
     "story_window_hours": Setting("SCRAPER_STORY_WINDOW_HOURS", 4320,

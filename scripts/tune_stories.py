@@ -60,8 +60,8 @@ def replay(docs: list[Doc], th: Thresholds, cache: dict[str, terms.Terms]) -> li
             own = terms.Rarity(own_df[d.outlet], own_n[d.outlet]) if SOURCES else None
             vec = stories.weigh(t, rarity, own)
             keys = stories.key_terms(vec)
-            cands = _candidates(index, keys, d.published_at, th)
-            sids = {_resolve(merged, story_of[a]) for a in cands}
+            hits = _candidates(index, keys, d.published_at, th)
+            sids = stories.shortlist(s for per_key in hits for s in {_resolve(merged, story_of[a]) for a in per_key})
             placement = stories.place(vec, d.published_at, [live[s] for s in sorted(sids)], th)
             sid = placement.story_id
             if sid is None:
@@ -89,24 +89,25 @@ def _resolve(merged: dict[int, int], sid: int) -> int:
 
 
 def _candidates(index: dict[int, list[tuple[datetime, int]]], keys: Iterable[int], at: datetime,
-                th: Thresholds) -> set[int]:
-    """Return the articles sharing a key term within the window (the newest `crowded` per term)."""
-    out: set[int] = set()
+                th: Thresholds) -> list[list[int]]:
+    """Return, per key term, the articles holding it within the window (the newest `crowded`)."""
+    out: list[list[int]] = []
     for key in keys:
         rows = index.get(key, [])
         lo = bisect.bisect_left(rows, (at - th.window, -1))
         hi = bisect.bisect_right(rows, (at + th.window, 1 << 62))
-        out.update(a for _, a in rows[max(lo, hi - th.crowded):hi])
+        out.append([a for _, a in rows[max(lo, hi - th.crowded):hi]])
     return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "stories-dev" / "articles.jsonl")
-    parser.add_argument("--story", type=float, nargs="+", default=[0.22, 0.26, 0.30, 0.34, 0.38])
-    parser.add_argument("--decay", type=float, nargs="+", default=[0.0, 0.03, 0.06])
-    parser.add_argument("--merge", type=float, nargs="+", default=[0.5, 2.0])
-    parser.add_argument("--window-days", type=float, nargs="+", default=[30])
+    parser.add_argument("--story", type=float, nargs="+", default=[0.06, 0.08, 0.10, 0.12])
+    parser.add_argument("--decay", type=float, nargs="+", default=[0.04, 0.06, 0.08])
+    parser.add_argument("--merge", type=float, nargs="+", default=[0.45])
+    parser.add_argument("--window-days", type=float, nargs="+", default=[180])
+    parser.add_argument("--crowded", type=int, default=Thresholds().crowded, help="rows read per key term")
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
                         help="override a constant of scraper.policy.terms or .stories (e.g. NAME_WEIGHT=3)")
     args = parser.parse_args()
@@ -123,7 +124,8 @@ def main() -> int:
     caches: dict[str, dict[str, terms.Terms]] = {s: {} for s in firsts}
     results = []
     for story, decay, merge, wd in itertools.product(args.story, args.decay, args.merge, args.window_days):
-        th = replace(Thresholds(), story=story, decay=decay, merge=merge, window=timedelta(days=wd))
+        th = replace(Thresholds(), story=story, decay=decay, merge=merge, window=timedelta(days=wd),
+                     crowded=args.crowded)
         line = [f"story={story:.2f} decay={decay:.2f} merge={merge:.2f} window={wd:g}d"]
         sc = {}
         for s, docs in firsts.items():

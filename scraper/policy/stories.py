@@ -46,6 +46,7 @@ from scraper.policy import dedup
 from scraper.policy.terms import STOPWORDS, Rarity, Terms
 
 KEY_TERMS = 12  # terms per article in the candidate index
+SHORTLIST = 10  # candidate stories scored per article: those sharing the most key terms with it
 CENTROID_TERMS = 400  # a story keeps its heaviest terms: enough to tell it apart, bounded to read
 
 
@@ -60,7 +61,7 @@ class Thresholds:
     decay: float = 0.06  # time penalty per ln(1 + days) between the article and the story
     window: timedelta = timedelta(days=180)  # how far apart in time two articles of one story may be
     merge: float = 0.45  # cosine of two story centroids from which an article bridging them merges them
-    crowded: int = 50  # rows read per key term: a term with more is common, the newest suffice
+    crowded: int = 20  # rows read per key term: a term with more is common, the newest suffice
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,20 @@ def key_terms(vector: Vector, n: int = KEY_TERMS) -> list[int]:
         return sorted(int(h) for h in vector.hashes)
     top = np.argpartition(-vector.weights, n - 1)[:n]
     return sorted(int(h) for h in vector.hashes[top])
+
+
+def shortlist(hits: Iterable[int], n: int | None = None) -> list[int]:
+    """Return the `n` story ids named most often among `hits` (one per shared key term), most first.
+
+    A story of the same event shares several of an article's heaviest terms, a
+    chance candidate one: scoring only the most named keeps the work per
+    article bounded however many articles hold one of its words.
+    """
+    n = SHORTLIST if n is None else n
+    votes: dict[int, int] = {}
+    for sid in hits:
+        votes[sid] = votes.get(sid, 0) + 1
+    return sorted(votes, key=lambda sid: (-votes[sid], -sid))[:n]
 
 
 @dataclass(frozen=True)

@@ -18,110 +18,30 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from scraper.policy import dedup, stories, terms
 from scraper.policy.stories import Linked, Story, Thresholds, Vector
 from scraper.storage.db import execute_rows, query, transaction
+from scraper.storage.linking_rows import (
+    AdoptionRow,
+    BandRow,
+    CentroidRow,
+    FingerprintRow,
+    KeyRef,
+    KeyRow,
+    LinkRow,
+    MergeRow,
+    SourceRow,
+    SourceTermRow,
+    StoryRow,
+    TermRow,
+)
 
 # Linking reads the index, decides, then writes it: two crawls linking at once
 # could each miss the other's copy. One transaction-scoped lock serialises
 # that step (a batch holds it for milliseconds). Arbitrary constant: "scraper link".
 LINK_LOCK_KEY = 0x5C12A9E0004
-
-
-class StoryRow(NamedTuple):
-    """A new (or, during a relink, revived) story (insert_stories)."""
-
-    id: int
-    title: str
-
-
-class BandRow(NamedTuple):
-    """One LSH band key of an article's body (dedup_bands)."""
-
-    band_key: int
-    article_id: int
-
-
-class KeyRow(NamedTuple):
-    """One key term of an article at its event time (story_keys)."""
-
-    term: int
-    event_at: datetime
-    article_id: int
-
-
-class KeyRef(NamedTuple):
-    """One key term of an article, to delete (delete_story_keys)."""
-
-    term: int
-    article_id: int
-
-
-class TermRow(NamedTuple):
-    """Articles new to linking that hold a word (count_terms)."""
-
-    term: int
-    articles: int
-
-
-class SourceTermRow(NamedTuple):
-    """Articles of a source new to linking that hold a word (count_source_terms)."""
-
-    source: str
-    term: int
-    articles: int
-
-
-class SourceRow(NamedTuple):
-    """Articles of a source new to linking (count_source_articles)."""
-
-    source: str
-    articles: int
-
-
-class CentroidRow(NamedTuple):
-    """A live story's centroid and span (story_centroids)."""
-
-    story_id: int
-    centroid: bytes
-    first_event_at: datetime
-    last_event_at: datetime
-    articles: int
-
-
-class MergeRow(NamedTuple):
-    """A story merged into another (merge_stories)."""
-
-    gone: int
-    kept: int
-
-
-class FingerprintRow(NamedTuple):
-    """What linking keeps of an article (article_fingerprints)."""
-
-    article_id: int
-    body_signature: bytes | None
-    story_vector: bytes | None
-    shingle_count: int
-    event_at: datetime
-
-
-class LinkRow(NamedTuple):
-    """An article's story and original (set_article_links)."""
-
-    id: int
-    story_id: int | None
-    duplicate_of: int | None
-
-
-class AdoptionRow(NamedTuple):
-    """An original that became the copy of an earlier one, with its copies (adopt_copies)."""
-
-    old: int
-    original: int
-    story_id: int
 
 
 @dataclass(frozen=True)
@@ -325,7 +245,7 @@ def _load_candidates(cur: Any, fresh: list[_Fresh], batch: _Batch, thresholds: T
     others = sorted({i for s in batch.by_key.values() for i in s} - own)
     cur.execute(query("linked_articles"), {"ids": others})
     batch.known.update((row[0], _linked(row)[0]) for row in cur.fetchall())
-    wanted = {s for ids in batch.by_term.values() for s in ids}
+    wanted = {s for f in fresh for s in stories.shortlist(s for k in f.keys for s in batch.by_term.get(k, ()))}
     wanted |= {batch.known[i].story_id for i in batch.known if batch.known[i].story_id is not None}  # type: ignore[misc]
     cur.execute(query("story_centroids"), {"ids": sorted(wanted)})
     for sid, centroid, first, last, n in cur.fetchall():
@@ -364,7 +284,7 @@ def _decide(f: _Fresh, batch: _Batch, thresholds: Thresholds, counts: LinkCounts
 
 def _place(f: _Fresh, batch: _Batch, thresholds: Thresholds, counts: LinkCounts) -> int | None:
     """Return the story the article joins (merging the stories it bridges), None for a new one."""
-    sids = {batch.live(s) for k in f.keys for s in batch.by_term.get(k, ())}
+    sids = stories.shortlist(s for k in f.keys for s in {batch.live(s) for s in batch.by_term.get(k, ())})
     candidates = [batch.stories[s] for s in sorted(sids) if s in batch.stories]
     placement = stories.place(f.vector, f.linked.event_at, candidates, thresholds)
     if placement.story_id is None:

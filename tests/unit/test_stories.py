@@ -150,3 +150,18 @@ def test_any_text_gives_valid_terms_and_a_unit_or_empty_vector(body, title):
     v = stories.weigh(t, terms.Rarity({}, 0))
     assert v.hashes.size == 0 or abs(v.norm() - 1.0) < 1e-6
     assert np.all(np.diff(t.hashes.astype(np.int64)) > 0)
+
+
+def test_a_sources_stock_words_count_less_in_its_own_articles():
+    title = "Man shot on Elm Street - KSLA News 12 Shreveport"
+    body = ("Police said a man was shot on Elm Street late on Tuesday near the corner store. " * 3
+            + "Copyright 2016 KSLA. All rights reserved. Follow KSLA News 12 Shreveport on social media.")
+    t = terms.event_terms(title, body)
+    r = rarity()
+    ksla = terms.term_hash("ksla")
+    own = terms.Rarity({ksla: 40}, 40)  # every article of this source says "KSLA"
+    plain, discounted = stories.weigh(t, r), stories.weigh(t, r, own)
+    weight = {int(h): w for h, w in zip(plain.hashes, plain.weights, strict=True)}
+    less = {int(h): w for h, w in zip(discounted.hashes, discounted.weights, strict=True)}
+    elm = terms.term_hash("elm")
+    assert less[ksla] / less[elm] < 0.2 * weight[ksla] / weight[elm]
