@@ -61,7 +61,7 @@ class Thresholds:
     decay: float = 0.06  # time penalty per ln(1 + days) between the article and the story
     window: timedelta = timedelta(days=180)  # how far apart in time two articles of one story may be
     merge: float = 0.45  # cosine of two story centroids from which an article bridging them merges them
-    crowded: int = 20  # rows read per key term: a term with more is common, the newest suffice
+    crowded: int = 8  # rows read per key term: a term with more is common, the newest suffice
 
 
 @dataclass(frozen=True)
