@@ -134,7 +134,7 @@ class _Batch:
 
 
 def link_articles(cur: Any, items: Sequence[ToLink], seen_ids: Iterable[int] = (),
-                  thresholds: Thresholds | None = None) -> LinkCounts:
+                  thresholds: Thresholds | None = None, *, relinking: bool = False) -> LinkCounts:
     """Fingerprint `items`, record copies, stories and merges, refresh the stories of `seen_ids` too; return counts."""
     thresholds = thresholds or configured_thresholds()
     fresh = sorted((_fresh(i) for i in items), key=lambda f: (f.item.first_seen_at, f.item.article_id))
@@ -147,7 +147,7 @@ def link_articles(cur: Any, items: Sequence[ToLink], seen_ids: Iterable[int] = (
         _load_candidates(cur, fresh, batch, thresholds)
         for f in fresh:
             _decide(f, batch, thresholds, counts)
-        story_ids = _create_stories(cur, batch)
+        story_ids = _create_stories(cur, batch, relinking)
         touched = _write(cur, fresh, batch, story_ids)
     ids = sorted({*seen_ids, *(f.item.article_id for f in fresh)})
     if ids:
@@ -335,7 +335,7 @@ def _adopt(batch: _Batch, adopted: tuple[int, ...], original: int, story_id: int
                 batch.known[aid] = replace(other, duplicate_of=original, story_id=story_id)
 
 
-def _create_stories(cur: Any, batch: _Batch) -> dict[int, int]:
+def _create_stories(cur: Any, batch: _Batch, relinking: bool) -> dict[int, int]:
     """Insert the batch's new stories (not merged away); return placeholder id -> real id.
 
     During a relink a new story takes back the id its first article's story had.
@@ -343,8 +343,10 @@ def _create_stories(cur: Any, batch: _Batch) -> dict[int, int]:
     placeholders = sorted((p for p in batch.new_stories if p not in batch.merged), reverse=True)
     if not placeholders:
         return {}
-    cur.execute(query("previous_story_ids"), {"ids": [batch.new_stories[p][1] for p in placeholders]})
-    previous = dict(cur.fetchall())
+    previous: dict[int, int] = {}
+    if relinking:
+        cur.execute(query("previous_story_ids"), {"ids": [batch.new_stories[p][1] for p in placeholders]})
+        previous = dict(cur.fetchall())
     mapping: dict[int, int] = {}
     taken: set[int] = set()
     for p in placeholders:
@@ -416,7 +418,7 @@ def relink(conn: Any, thresholds: Thresholds, batch_size: int = 1000,
             items = [ToLink(*row) for row in cur.fetchall()]
             if not items:
                 break
-            counts.add(link_articles(cur, items, thresholds=thresholds))
+            counts.add(link_articles(cur, items, thresholds=thresholds, relinking=True))
         after = (items[-1].first_seen_at, items[-1].article_id)
         if progress:
             progress(counts.articles, total, counts)
