@@ -5,19 +5,21 @@ BIN     = $(VENV)/bin
 CONFIG ?= sources.toml
 SHARED ?= ../shared
 DEV_SET ?= $(SHARED)/extraction-dev
+STORIES_DEV ?= $(SHARED)/stories-dev
 SOAK_MINUTES ?= 10
 FUZZ_SECONDS ?= 120
 CHROMIUM ?= /usr/bin/chromium
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint eval bench bench-dedup soak faults-memory fuzz schema clean
+.PHONY: help run test lint eval eval-stories bench bench-dedup soak faults-memory fuzz schema clean
 
 help:
 	@echo "make run    create $(VENV), install, migrate and start the daemon with $(CONFIG)"
 	@echo "make test   install the test extras (and Debian's chromium) and run the whole suite"
 	@echo "make lint   ruff, mypy and the layer contracts of .importlinter"
 	@echo "make eval   extraction quality, tune and check splits, on the sets in $(SHARED), beside trafilatura"
+	@echo "make eval-stories  story B-cubed/pairwise P/R/F1 on $(STORIES_DEV)'s check halves, beside singletons and TF-IDF"
 	@echo "make bench  pages/s of extraction alone and of a full crawl into PostgreSQL"
 	@echo "make bench-dedup  near-duplicate and story quality on $(DEV_SET); linking cost at 10k and 100k articles"
 	@echo "make soak   crawl a hostile site for $(SOAK_MINUTES) min with kills and database restarts, checking invariants"
@@ -54,6 +56,12 @@ lint: $(VENV)/.installed-dev
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/python scripts/eval.py --shared $(SHARED)
+
+# Stores the check half of each stories-dev subset through store_pages into a fresh database;
+# scikit-learn is only for the TF-IDF baseline printed beside it.
+eval-stories: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[eval]'
+	$(BIN)/python scripts/eval_stories.py --dev-set $(STORIES_DEV)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python scripts/bench.py --dev-set $(DEV_SET)

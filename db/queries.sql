@@ -321,22 +321,61 @@ WHERE next_visit_at IS NOT NULL
 SELECT pg_advisory_xact_lock(%(key)s)
 
 -- name: link_candidates
--- Every band key read through its index with a LIMIT: a key with `limit` hits is
--- boilerplate (the caller ignores it), and no key costs more than `limit` rows.
--- Story keys only within the story window around each article's event time.
-SELECT 'body' AS kind, k.key, NULL::timestamptz AS lo, c.article_id
+-- Copy candidates: every body band key read through its index with a LIMIT (no key
+-- costs more than `limit` rows). Story candidates: the newest `limit` articles holding
+-- each key term within the story window around the article's event time, and their story.
+SELECT 'body' AS kind, k.key, c.article_id, NULL::bigint AS story_id
 FROM unnest(%(body_keys)s::bigint[]) AS k(key)
 CROSS JOIN LATERAL (SELECT b.article_id FROM dedup_bands AS b WHERE b.band_key = k.key
                     ORDER BY b.article_id DESC LIMIT %(limit)s) AS c
 UNION ALL
-SELECT 'story', k.key, k.lo, c.article_id
-FROM unnest(%(story_keys)s::bigint[], %(los)s::timestamptz[], %(his)s::timestamptz[]) AS k(key, lo, hi)
-CROSS JOIN LATERAL (SELECT s.article_id FROM story_bands AS s
-                    WHERE s.band_key = k.key AND s.event_at BETWEEN k.lo AND k.hi
+SELECT 'story', k.key, c.article_id, a.story_id
+FROM unnest(%(terms)s::bigint[], %(los)s::timestamptz[], %(his)s::timestamptz[]) AS k(key, lo, hi)
+CROSS JOIN LATERAL (SELECT s.article_id FROM story_keys AS s
+                    WHERE s.term = k.key AND s.event_at BETWEEN k.lo AND k.hi
                     ORDER BY s.event_at DESC LIMIT %(limit)s) AS c
+JOIN articles AS a ON a.id = c.article_id
+
+-- name: story_centroids
+SELECT story_id, centroid, first_event_at, last_event_at, articles
+FROM story_centroids
+WHERE story_id = ANY(%(ids)s::bigint[])
+
+-- name: count_terms
+-- Adds the words of articles new to linking to the document frequencies.
+INSERT INTO term_frequencies (term, articles)
+SELECT * FROM unnest(%(term)s::bigint[], %(articles)s::int[])
+ON CONFLICT (term) DO UPDATE SET articles = term_frequencies.articles + EXCLUDED.articles
+RETURNING term, articles
+
+-- name: count_articles_linked
+UPDATE term_totals SET articles = articles + %(n)s RETURNING articles
+
+-- name: term_frequencies
+SELECT term, articles FROM term_frequencies WHERE term = ANY(%(terms)s::bigint[])
+
+-- name: count_source_terms
+INSERT INTO source_term_frequencies (source, term, articles)
+SELECT * FROM unnest(%(source)s::text[], %(term)s::bigint[], %(articles)s::int[])
+ON CONFLICT (source, term) DO UPDATE SET articles = source_term_frequencies.articles + EXCLUDED.articles
+RETURNING source, term, articles
+
+-- name: count_source_articles
+INSERT INTO source_totals (source, articles)
+SELECT * FROM unnest(%(source)s::text[], %(articles)s::bigint[])
+ON CONFLICT (source) DO UPDATE SET articles = source_totals.articles + EXCLUDED.articles
+RETURNING source, NULL::bigint, articles
+
+-- name: source_frequencies
+-- The frequencies of the given (source, word) pairs, and each given source's total.
+SELECT f.source, f.term, f.articles
+FROM unnest(%(source)s::text[], %(term)s::bigint[]) AS k(source, term)
+JOIN source_term_frequencies AS f ON f.source = k.source AND f.term = k.term
+UNION ALL
+SELECT t.source, NULL, t.articles FROM source_totals AS t WHERE t.source = ANY(%(source)s::text[])
 
 -- name: linked_articles
-SELECT a.id, a.source, a.title, a.first_seen_at, f.event_at, f.body_signature, f.story_terms,
+SELECT a.id, a.source, a.title, a.first_seen_at, f.event_at, f.body_signature, f.story_vector,
        a.story_id, a.duplicate_of
 FROM articles AS a
 LEFT JOIN article_fingerprints AS f ON f.article_id = a.id
@@ -345,37 +384,63 @@ WHERE a.id = ANY(%(ids)s)
 -- name: allocate_story_ids
 SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, %(n)s)
 
+-- name: previous_story_ids
+-- During a relink: the story each of these articles was in before, unless rebuilt already.
+SELECT r.article_id, r.story_id
+FROM relink_stories AS r
+WHERE r.article_id = ANY(%(ids)s::bigint[])
+  AND NOT EXISTS (SELECT 1 FROM story_centroids AS c WHERE c.story_id = r.story_id)
+
 -- name: insert_stories
--- Counts and times are filled by refresh_stories in the same transaction.
+-- Counts and times are filled by refresh_stories in the same transaction. An id
+-- taken back by a relink revives that story.
 INSERT INTO stories (id, title) OVERRIDING SYSTEM VALUE
 SELECT * FROM unnest(%(id)s::bigint[], %(title)s::text[])
+ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, merged_into = NULL
+
+-- name: upsert_centroids
+INSERT INTO story_centroids (story_id, centroid, first_event_at, last_event_at, articles)
+SELECT * FROM unnest(%(story_id)s::bigint[], %(centroid)s::bytea[], %(first_event_at)s::timestamptz[],
+                     %(last_event_at)s::timestamptz[], %(articles)s::int[])
+ON CONFLICT (story_id) DO UPDATE SET
+    centroid = EXCLUDED.centroid, first_event_at = EXCLUDED.first_event_at,
+    last_event_at = EXCLUDED.last_event_at, articles = EXCLUDED.articles
+
+-- name: merge_stories
+-- A story shown to be the same event as an older one: its articles move there, it
+-- (and any story merged into it before) points there, its centroid goes.
+WITH m AS (SELECT * FROM unnest(%(gone)s::bigint[], %(kept)s::bigint[]) AS m(gone, kept)),
+moved AS (UPDATE articles AS a SET story_id = m.kept FROM m WHERE a.story_id = m.gone RETURNING a.id),
+pointed AS (UPDATE stories AS s SET merged_into = m.kept, article_count = 0, source_count = 0
+            FROM m WHERE s.id = m.gone OR s.merged_into = m.gone RETURNING s.id)
+DELETE FROM story_centroids AS c USING m WHERE c.story_id = m.gone
 
 -- name: delete_dedup_bands
 DELETE FROM dedup_bands AS b
 USING unnest(%(band_key)s::bigint[], %(article_id)s::bigint[]) AS v(band_key, article_id)
 WHERE b.band_key = v.band_key AND b.article_id = v.article_id
 
--- name: delete_story_bands
-DELETE FROM story_bands AS b
-USING unnest(%(band_key)s::bigint[], %(article_id)s::bigint[]) AS v(band_key, article_id)
-WHERE b.band_key = v.band_key AND b.article_id = v.article_id
+-- name: delete_story_keys
+DELETE FROM story_keys AS k
+USING unnest(%(term)s::bigint[], %(article_id)s::bigint[]) AS v(term, article_id)
+WHERE k.term = v.term AND k.article_id = v.article_id
 
 -- name: insert_dedup_bands
 INSERT INTO dedup_bands (band_key, article_id)
 SELECT * FROM unnest(%(band_key)s::bigint[], %(article_id)s::bigint[])
 ON CONFLICT DO NOTHING
 
--- name: insert_story_bands
-INSERT INTO story_bands (band_key, event_at, article_id)
-SELECT * FROM unnest(%(band_key)s::bigint[], %(event_at)s::timestamptz[], %(article_id)s::bigint[])
+-- name: insert_story_keys
+INSERT INTO story_keys (term, event_at, article_id)
+SELECT * FROM unnest(%(term)s::bigint[], %(event_at)s::timestamptz[], %(article_id)s::bigint[])
 
 -- name: upsert_fingerprints
-INSERT INTO article_fingerprints (article_id, body_signature, story_terms, shingle_count, event_at)
-SELECT * FROM unnest(%(article_id)s::bigint[], %(body_signature)s::bytea[], %(story_terms)s::bytea[],
+INSERT INTO article_fingerprints (article_id, body_signature, story_vector, shingle_count, event_at)
+SELECT * FROM unnest(%(article_id)s::bigint[], %(body_signature)s::bytea[], %(story_vector)s::bytea[],
                      %(shingle_count)s::int[], %(event_at)s::timestamptz[])
 ON CONFLICT (article_id) DO UPDATE SET
     body_signature = EXCLUDED.body_signature,
-    story_terms    = EXCLUDED.story_terms,
+    story_vector   = EXCLUDED.story_vector,
     shingle_count  = EXCLUDED.shingle_count,
     event_at       = EXCLUDED.event_at
 
@@ -408,15 +473,41 @@ WHERE s.id = x.story_id
       IS DISTINCT FROM (x.n, x.sources, x.first_seen, x.last_seen)
 
 -- name: delete_empty_stories
--- Stories whose only article moved to another story.
+-- Stories whose only article moved to another story (not those merged, or merged into).
 DELETE FROM stories AS s
-WHERE s.id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM articles AS a WHERE a.story_id = s.id)
+WHERE s.id = ANY(%(ids)s) AND s.merged_into IS NULL
+  AND NOT EXISTS (SELECT 1 FROM articles AS a WHERE a.story_id = s.id)
+  AND NOT EXISTS (SELECT 1 FROM stories AS m WHERE m.merged_into = s.id)
 
 -- name: reset_links
+-- Stories are kept, with each article's story remembered (a relink interrupted and run
+-- again keeps the mapping of the first run): rebuilt stories take their ids back.
+INSERT INTO relink_stories (article_id, story_id)
+SELECT id, story_id FROM articles WHERE story_id IS NOT NULL
+ON CONFLICT (article_id) DO NOTHING;
 UPDATE articles SET story_id = NULL, duplicate_of = NULL
 WHERE story_id IS NOT NULL OR duplicate_of IS NOT NULL;
-DELETE FROM stories;
-TRUNCATE dedup_bands, story_bands, article_fingerprints
+TRUNCATE dedup_bands, story_keys, article_fingerprints, story_centroids, term_frequencies,
+         source_term_frequencies, source_totals;
+UPDATE term_totals SET articles = 0
+
+-- name: finish_relink
+-- Stories not rebuilt point to the story their earliest article is in now (none left:
+-- deleted), chains are flattened, and the remembered mapping is dropped.
+UPDATE stories AS s SET merged_into = x.now_in, article_count = 0, source_count = 0
+FROM (SELECT DISTINCT ON (r.story_id) r.story_id, a.story_id AS now_in
+      FROM relink_stories AS r JOIN articles AS a ON a.id = r.article_id
+      ORDER BY r.story_id, a.first_seen_at, a.id) AS x
+WHERE s.id = x.story_id AND x.now_in IS DISTINCT FROM s.id
+  AND NOT EXISTS (SELECT 1 FROM story_centroids AS c WHERE c.story_id = s.id);
+UPDATE stories AS s SET merged_into = t.merged_into
+FROM stories AS t WHERE s.merged_into = t.id AND t.merged_into IS NOT NULL;
+DELETE FROM stories AS s
+WHERE NOT EXISTS (SELECT 1 FROM story_centroids AS c WHERE c.story_id = s.id)
+  AND s.merged_into IS NULL
+  AND NOT EXISTS (SELECT 1 FROM articles AS a WHERE a.story_id = s.id)
+  AND NOT EXISTS (SELECT 1 FROM stories AS m WHERE m.merged_into = s.id);
+DELETE FROM relink_stories
 
 -- name: count_articles
 SELECT count(*) FROM articles

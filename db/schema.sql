@@ -42,7 +42,7 @@ $$;
 CREATE TABLE public.article_fingerprints (
     article_id bigint NOT NULL,
     body_signature bytea,
-    story_terms bytea,
+    story_vector bytea,
     shingle_count integer NOT NULL,
     event_at timestamp with time zone NOT NULL
 );
@@ -211,12 +211,15 @@ CREATE TABLE public.stories (
     first_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     article_count integer DEFAULT 0 NOT NULL,
-    source_count integer DEFAULT 0 NOT NULL
+    source_count integer DEFAULT 0 NOT NULL,
+    merged_into bigint
 );
 
 COMMENT ON COLUMN public.stories.article_count IS 'articles in the story, near-duplicate copies included';
 
 COMMENT ON COLUMN public.stories.source_count IS 'distinct sources with an article in the story';
+
+COMMENT ON COLUMN public.stories.merged_into IS 'the story this one was merged into (its articles moved there), else NULL';
 
 CREATE VIEW public.latest_articles AS
  SELECT a.id,
@@ -239,14 +242,20 @@ CREATE VIEW public.latest_articles AS
      LEFT JOIN public.stories s ON ((s.id = a.story_id)));
 
 CREATE VIEW public.promoted_headlines AS
- WITH per_source AS (
+ WITH sightings AS (
          SELECT a.source,
             s.headline_id,
-            min(s.seen_at) AS since,
-            max(s.seen_at) AS last_seen_at
+            s.seen_at,
+            lag(s.seen_at) OVER (PARTITION BY a.source, s.headline_id ORDER BY s.seen_at) AS previous
            FROM (public.headline_sightings s
              JOIN public.articles a ON ((a.id = s.article_id)))
-          GROUP BY a.source, s.headline_id
+        ), per_source AS (
+         SELECT sightings.source,
+            sightings.headline_id,
+            max(sightings.seen_at) FILTER (WHERE ((sightings.previous IS NULL) OR ((sightings.seen_at - sightings.previous) > '1 day'::interval))) AS since,
+            max(sightings.seen_at) AS last_seen_at
+           FROM sightings
+          GROUP BY sightings.source, sightings.headline_id
         ), cutoff AS (
          SELECT p_1.source,
             COALESCE(( SELECT max(r.started_at) AS max
@@ -267,6 +276,22 @@ CREATE VIEW public.promoted_headlines AS
      JOIN public.headlines h ON ((h.id = p.headline_id)))
   WHERE (p.last_seen_at >= c.current_from);
 
+CREATE TABLE public.relink_stories (
+    article_id bigint NOT NULL,
+    story_id bigint NOT NULL
+);
+
+CREATE TABLE public.source_term_frequencies (
+    source text NOT NULL,
+    term bigint NOT NULL,
+    articles integer NOT NULL
+);
+
+CREATE TABLE public.source_totals (
+    source text NOT NULL,
+    articles bigint NOT NULL
+);
+
 ALTER TABLE public.stories ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.stories_id_seq
     START WITH 1
@@ -276,8 +301,16 @@ ALTER TABLE public.stories ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
-CREATE TABLE public.story_bands (
-    band_key bigint NOT NULL,
+CREATE TABLE public.story_centroids (
+    story_id bigint NOT NULL,
+    centroid bytea NOT NULL,
+    first_event_at timestamp with time zone NOT NULL,
+    last_event_at timestamp with time zone NOT NULL,
+    articles integer NOT NULL
+);
+
+CREATE TABLE public.story_keys (
+    term bigint NOT NULL,
     event_at timestamp with time zone NOT NULL,
     article_id bigint NOT NULL
 );
@@ -298,6 +331,17 @@ CREATE VIEW public.story_timeline AS
    FROM (public.articles a
      JOIN public.article_versions v ON ((v.article_id = a.id)))
   WHERE (a.story_id IS NOT NULL);
+
+CREATE TABLE public.term_frequencies (
+    term bigint NOT NULL,
+    articles integer NOT NULL
+);
+
+CREATE TABLE public.term_totals (
+    only_row boolean DEFAULT true NOT NULL,
+    articles bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT term_totals_only_row_check CHECK (only_row)
+);
 
 ALTER TABLE ONLY public.article_fingerprints
     ADD CONSTRAINT article_fingerprints_pkey PRIMARY KEY (article_id);
@@ -338,8 +382,26 @@ ALTER TABLE ONLY public.headlines
 ALTER TABLE ONLY public.headlines
     ADD CONSTRAINT headlines_url_key UNIQUE (url);
 
+ALTER TABLE ONLY public.relink_stories
+    ADD CONSTRAINT relink_stories_pkey PRIMARY KEY (article_id);
+
+ALTER TABLE ONLY public.source_term_frequencies
+    ADD CONSTRAINT source_term_frequencies_pkey PRIMARY KEY (source, term);
+
+ALTER TABLE ONLY public.source_totals
+    ADD CONSTRAINT source_totals_pkey PRIMARY KEY (source);
+
 ALTER TABLE ONLY public.stories
     ADD CONSTRAINT stories_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.story_centroids
+    ADD CONSTRAINT story_centroids_pkey PRIMARY KEY (story_id);
+
+ALTER TABLE ONLY public.term_frequencies
+    ADD CONSTRAINT term_frequencies_pkey PRIMARY KEY (term);
+
+ALTER TABLE ONLY public.term_totals
+    ADD CONSTRAINT term_totals_pkey PRIMARY KEY (only_row);
 
 CREATE INDEX article_urls_article_id_idx ON public.article_urls USING btree (article_id);
 
@@ -373,7 +435,9 @@ CREATE INDEX headlines_article_id_idx ON public.headlines USING btree (article_i
 
 CREATE INDEX stories_last_seen_idx ON public.stories USING btree (last_seen_at DESC);
 
-CREATE INDEX story_bands_key_time_idx ON public.story_bands USING btree (band_key, event_at);
+CREATE INDEX stories_merged_into_idx ON public.stories USING btree (merged_into) WHERE (merged_into IS NOT NULL);
+
+CREATE INDEX story_keys_term_time_idx ON public.story_keys USING btree (term, event_at);
 
 CREATE TRIGGER articles_notify_insert AFTER INSERT ON public.articles FOR EACH ROW EXECUTE FUNCTION public.scraper_notify_article();
 
@@ -405,3 +469,9 @@ ALTER TABLE ONLY public.headline_sightings
 
 ALTER TABLE ONLY public.headlines
     ADD CONSTRAINT headlines_article_id_fkey FOREIGN KEY (article_id) REFERENCES public.articles(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.stories
+    ADD CONSTRAINT stories_merged_into_fkey FOREIGN KEY (merged_into) REFERENCES public.stories(id);
+
+ALTER TABLE ONLY public.story_centroids
+    ADD CONSTRAINT story_centroids_story_id_fkey FOREIGN KEY (story_id) REFERENCES public.stories(id) ON DELETE CASCADE;

@@ -239,7 +239,7 @@ def cmd_relink(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         conn.close()
     print(f"done: {counts.articles} articles, {counts.duplicates} near-duplicate copies, "
-          f"{counts.new_stories} stories")
+          f"{counts.new_stories} stories ({counts.merged} merged into older ones); story ids kept")
     return 0
 
 

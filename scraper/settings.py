@@ -141,7 +141,8 @@ class Settings:
         parse_similarity)
     story_threshold: float = setting(
         "SCRAPER_STORY_THRESHOLD", Thresholds.story,
-        "similarity (Jaccard of title and lead words) from which two articles share a story", parse_similarity)
+        "score (cosine with the story's centroid less a time penalty) from which an article joins a story",
+        parse_similarity)
     story_window_hours: int = setting(
         "SCRAPER_STORY_WINDOW_HOURS", int(Thresholds.window.total_seconds() // 3600),
         "how far apart in time two articles of one story may be", parse_positive)

@@ -50,7 +50,7 @@ import psycopg2  # noqa: E402
 
 from scraper.extraction import extract_article  # noqa: E402
 from scraper.extraction.model import Article  # noqa: E402
-from scraper.policy import dedup, stories  # noqa: E402
+from scraper.policy import dedup, stories, terms  # noqa: E402
 from scraper.policy.stories import Thresholds  # noqa: E402
 from scraper.storage import db  # noqa: E402
 from scraper.storage.linking import relink  # noqa: E402
@@ -184,13 +184,14 @@ def quality(server: Server, dev_set: Path) -> None:
     print("| dedup thr | story thr | dup P | dup R | story P | story R | stories (true) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     n_true = len(set(story_truth.values()))
-    for dup_t, story_t in [(0.5, 0.12), (0.4, 0.12), (0.6, 0.12), (0.5, 0.08), (0.5, 0.16), (0.5, 0.2)]:
-        if (dup_t, story_t) != (0.5, 0.12):
+    default = (Thresholds().duplicate, Thresholds().story)
+    for dup_t, story_t in [default, (0.4, default[1]), (0.6, default[1]), (0.5, 0.06), (0.5, 0.14), (0.5, 0.2)]:
+        if (dup_t, story_t) != default:
             relink(conn, Thresholds(duplicate=dup_t, story=story_t), batch_size=500)
         dups, story_pred = predictions(url)
         dp, dr = pair_scores(dups, dup_truth)
         sp, sr = pair_scores(story_pred, story_truth)
-        mark = " (default, live store)" if (dup_t, story_t) == (0.5, 0.12) else ""
+        mark = " (default, live store)" if (dup_t, story_t) == default else ""
         print(f"| {dup_t}{mark} | {story_t} | {dp:.3f} | {dr:.3f} | {sp:.3f} | {sr:.3f} | "
               f"{len(set(story_pred.values()))} ({n_true}) |")
     conn.close()
@@ -226,34 +227,43 @@ def _copy_rows(cur: object, table: str, columns: str, rows: list[tuple[object, .
 
 
 def load_background(url: str, model: TextModel, n: int, start_id: int = 1) -> None:
-    """Bulk-load `n` background articles (ids start_id..) with their stories, fingerprints and LSH rows."""
+    """Bulk-load `n` background articles (ids start_id..) with their stories, fingerprints, word counts and index rows."""
     rng = random.Random(n)
     conn = psycopg2.connect(url)
     chunk = 10000
+    df: dict[int, int] = {}
     with conn, conn.cursor() as cur:
         for base in range(0, n, chunk):
-            arts, fps, bands, sbands, sts = [], [], [], [], []
+            arts, fps, bands, keys, sts, cents = [], [], [], [], [], []
             for i in range(base, min(n, base + chunk)):
                 aid = start_id + i
                 title, body = model.article(rng)
                 at = NOW - timedelta(days=(n - i) / PER_DAY)
                 fp = dedup.fingerprint(body)
-                terms = stories.story_hashes(title, body, use_body=fp.signature is not None)
-                sts.append((title, at.isoformat(), at.isoformat(), 1, 1))
+                tm = terms.event_terms(title, body)
+                for w in tm.words.tolist():
+                    df[w] = df.get(w, 0) + 1
+                vec = stories.weigh(tm, terms.Rarity(df, i + 1))
+                sts.append((aid, title, at.isoformat(), at.isoformat(), 1, 1))
+                cents.append((aid, _hex(stories.vector_bytes(vec)), at.isoformat(), at.isoformat(), 1))
                 arts.append((f"https://bg{i % 20}.example/{aid}", f"bg{i % 20}", title, body,
                              hashlib.sha256(body.encode()).hexdigest(), at.isoformat(), at.isoformat(),
                              at.isoformat(), at.isoformat(), aid))
-                fps.append((aid, _hex(dedup.signature_bytes(fp.signature)), _hex(dedup.signature_bytes(terms)),
+                fps.append((aid, _hex(dedup.signature_bytes(fp.signature)), _hex(stories.vector_bytes(vec)),
                             fp.shingle_count, at.isoformat()))
                 bands.extend((k, aid) for k in fp.band_keys)
-                sbands.extend((k, at.isoformat(), aid) for k in stories.story_band_keys(terms))
-            _copy_rows(cur, "stories", "title, first_seen_at, last_seen_at, article_count, source_count", sts)
+                keys.extend((k, at.isoformat(), aid) for k in stories.key_terms(vec))
+            _copy_rows(cur, "stories", "id, title, first_seen_at, last_seen_at, article_count, source_count", sts)
+            _copy_rows(cur, "story_centroids", "story_id, centroid, first_event_at, last_event_at, articles", cents)
             _copy_rows(cur, "articles", "url, source, title, body, content_hash, published_at, first_seen_at, "
                                         "last_seen_at, changed_at, story_id", arts)
-            _copy_rows(cur, "article_fingerprints", "article_id, body_signature, story_terms, shingle_count, "
+            _copy_rows(cur, "article_fingerprints", "article_id, body_signature, story_vector, shingle_count, "
                                                     "event_at", fps)
             _copy_rows(cur, "dedup_bands", "band_key, article_id", bands)
-            _copy_rows(cur, "story_bands", "band_key, event_at, article_id", sbands)
+            _copy_rows(cur, "story_keys", "term, event_at, article_id", keys)
+        _copy_rows(cur, "term_frequencies", "term, articles", sorted(df.items()))
+        cur.execute("UPDATE term_totals SET articles = %s", (n,))
+        cur.execute("SELECT setval(pg_get_serial_sequence('stories', 'id'), %s)", (start_id + n,))
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE")

@@ -10,6 +10,7 @@ import psycopg2
 import pytest
 
 from scraper.extraction.model import Article, Headline
+from scraper.policy import stories
 from scraper.policy.stories import Thresholds
 from scraper.storage import db
 from scraper.storage.linking import LinkCounts, relink
@@ -54,11 +55,11 @@ def wire_day(conn) -> None:
                             source="b", at=2),
                        page("https://c.example/copy", title + " (update)",
                             edited_copy(paras, random.Random(2), "C Times"), source="c", at=3)])
-    later = list(paragraphs(random.Random(3)))  # new text, not another stored article's
-    f_title, f_paras = follow_up(title, paras, later, random.Random(3))
-    store_pages(conn, [page("https://b.example/follow", f_title, f_paras, source="b", at=26)])
     store_pages(conn, [page(f"https://d.example/{i}", t, p, source="d", at=4 + i)
                        for i, (t, p) in enumerate(ARTICLES[:-1])])
+    later = list(paragraphs(random.Random(3)))  # new text, not another stored article's
+    f_title, f_paras = follow_up(title, paras, later, random.Random(3))
+    store_pages(conn, [page("https://e.example/follow", f_title, f_paras, source="e", at=26)])
 
 
 def test_copies_point_to_the_earliest_original_and_share_its_story(conn):
@@ -66,12 +67,12 @@ def test_copies_point_to_the_earliest_original_and_share_its_story(conn):
     got = links(conn)
     assert got["https://b.example/copy"] == ("https://a.example/wire", 0)
     assert got["https://c.example/copy"] == ("https://a.example/wire", 0)
-    assert got["https://b.example/follow"] == (None, 0)
+    assert got["https://e.example/follow"] == (None, 0)
     assert got["https://a.example/wire"] == (None, 0)
     assert sorted(n for url, (_, n) in got.items() if url.startswith("https://d.example/")) == list(range(1, 7))
     story = rows(conn, "SELECT s.title, s.article_count, s.source_count, s.first_seen_at, s.last_seen_at"
                        " FROM stories s JOIN articles a ON a.story_id = s.id WHERE a.url = 'https://a.example/wire'")
-    assert story == [(ARTICLES[-1][0], 4, 3, T0, T0 + timedelta(hours=26))]
+    assert story == [(ARTICLES[-1][0], 4, 4, T0, T0 + timedelta(hours=26))]
     assert rows(conn, "SELECT count(*) FROM stories") == [(7,)]
     assert rows(conn, "SELECT sum(article_count) FROM stories") == [(10,)]
 
@@ -110,7 +111,9 @@ def test_a_revised_original_keeps_its_story_and_its_index_entries_are_replaced(c
     store_pages(conn, [page("https://a.example/r", title, paras[:-1] + ["A correction was appended."], source="a", at=5)])
     assert rows(conn, "SELECT story_id, duplicate_of FROM articles") == [(story, None)]
     assert rows(conn, "SELECT count(*) FROM dedup_bands") == [(32,)]
-    assert rows(conn, "SELECT count(*) FROM story_bands") == [(32,)]
+    assert rows(conn, "SELECT count(*) FROM story_keys") == [(stories.KEY_TERMS,)]
+    assert rows(conn, "SELECT articles FROM story_centroids") == [(1,)]
+    assert rows(conn, "SELECT articles FROM term_totals") == [(1,)]  # a revision is not a new document
     store_pages(conn, [page("https://b.example/r", title, edited_copy(paras, random.Random(8)), source="b", at=6)])
     assert links(conn)["https://b.example/r"] == ("https://a.example/r", 0)
 
@@ -120,9 +123,14 @@ def test_candidates_are_found_through_the_indexes_not_a_scan(conn):
     with conn, conn.cursor() as cur:
         cur.execute("SET LOCAL enable_seqscan = off")  # tiny tables: ask whether an index path exists at all
         cur.execute("EXPLAIN " + db.query("link_candidates"), {
-            "body_keys": [1, 2], "story_keys": [3], "los": [T0], "his": [T0], "limit": 51})
+            "body_keys": [1, 2], "terms": [3], "los": [T0], "his": [T0], "limit": 50})
         plan = "\n".join(r[0] for r in cur.fetchall())
-    assert "Seq Scan" not in plan and "dedup_bands_pkey" in plan and "story_bands_key_time_idx" in plan
+        cur.execute("EXPLAIN " + db.query("story_centroids"), {"ids": [1, 2]})
+        plan += "\n".join(r[0] for r in cur.fetchall())
+        cur.execute("EXPLAIN " + db.query("term_frequencies"), {"terms": [1, 2]})
+        plan += "\n".join(r[0] for r in cur.fetchall())
+    assert "Seq Scan" not in plan and "dedup_bands_pkey" in plan and "story_keys_term_time_idx" in plan
+    assert "story_centroids_pkey" in plan and "term_frequencies_pkey" in plan
 
 
 def test_views_for_downstream_readers(conn):
@@ -149,7 +157,7 @@ def test_full_text_search_finds_articles_by_title_and_body_words(conn):
     found = rows(conn, "SELECT url FROM articles WHERE search @@ websearch_to_tsquery('simple', 'Putin NATO')"
                        " ORDER BY ts_rank(search, websearch_to_tsquery('simple', 'Putin NATO')) DESC, url")
     assert "https://a.example/wire" in [u for (u,) in found]
-    assert all(u.startswith(("https://a.", "https://b.", "https://c.")) for (u,) in found)
+    assert all(u.startswith(("https://a.", "https://b.", "https://c.", "https://e.")) for (u,) in found)
 
 
 def test_storing_and_revising_notify_listeners_with_the_article_id(conn, db_url):

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from scraper.errors import ConfigError
 from scraper.policy import dedup, stories
+from scraper.policy import terms as stories_terms
 from scraper.policy.stories import Linked, Thresholds
 from tests.newssite.content import headline, paragraphs
-from tests.newssite.syndication import edited_copy, follow_up, real_articles
+from tests.newssite.syndication import edited_copy, real_articles
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed.txt"
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -51,9 +52,7 @@ def linked(aid: int, title: str, body: str, *, source: str = "a", hours: float =
     """Return an article as linking sees it, first seen `hours` after T0."""
     fp = dedup.fingerprint(body)
     at = T0 + timedelta(hours=hours)
-    return Linked(aid, source, title, at, at, fp.signature,
-                  stories.story_hashes(title, body, use_body=fp.signature is not None),
-                  story_id, duplicate_of)
+    return Linked(aid, source, title, at, at, fp.signature, story_id, duplicate_of)
 
 
 def test_words_are_tokens_and_unspaced_scripts_are_cut_into_characters():
@@ -127,18 +126,6 @@ def test_generated_articles_sharing_a_small_vocabulary_are_not_copies():
         assert stories.decide(a, arts[:i], Thresholds()).duplicate_of is None, a.title
 
 
-def test_a_follow_up_joins_the_story_but_is_not_a_copy():
-    title, paras = seed()
-    later = list(paragraphs(random.Random(9)))
-    new_title, new_paras = follow_up(title, paras, later, random.Random(9))
-    original = linked(1, title, "\n\n".join(paras), story_id=10)
-    follow = linked(2, new_title, "\n\n".join(new_paras), source="b", hours=30)
-    decision = stories.decide(follow, [original], Thresholds())
-    assert decision.duplicate_of is None and decision.story_id == 10
-    too_late = linked(3, new_title, "\n\n".join(new_paras), source="b", hours=24 * 5)
-    assert stories.decide(too_late, [original], Thresholds()).story_id is None
-
-
 def test_non_latin_scripts_match_their_copies_and_not_each_other():
     texts = [CHINESE_ECONOMY, CHINESE_FLOODS, ARABIC_HEALTH, ARABIC_FOOTBALL]
     fps = [dedup.fingerprint(t) for t in texts]
@@ -188,8 +175,8 @@ def test_minhash_estimates_jaccard(a, b):
 def test_any_text_is_fingerprinted_without_error_and_deterministically(body, title):
     fp = dedup.fingerprint(body)
     assert fp.band_keys == dedup.fingerprint(body).band_keys
-    terms = stories.story_hashes(title, body)
-    assert terms is None or len(stories.story_band_keys(terms)) == stories.STORY_BANDS
+    terms = stories_terms.event_terms(title, body)
+    assert terms.hashes.size == terms.counts.size and np.all(np.diff(terms.hashes.astype(np.int64)) > 0)
 
 
 def test_the_default_settings_are_the_default_thresholds(monkeypatch):
